@@ -1,0 +1,77 @@
+// The backend web app, built by a function so tests can drive it with app.request() and no socket.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { html } from 'hono/html';
+
+export interface BackendOptions {
+  /** Number shown to users: "Server N". */
+  serverId: string;
+  /** Node name, e.g. "backend1"; sent as X-Served-By. */
+  serverName: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+  /** True while the server drains (after SIGTERM): health turns 503 so HAProxy stops sending. */
+  isDraining?: () => boolean;
+}
+
+export function createApp(opts: BackendOptions): Hono {
+  const app = new Hono();
+  const isDraining = opts.isDraining ?? (() => false);
+  const maxBody = opts.maxBodyBytes ?? 64 * 1024;
+
+  app.use('*', async (c, next) => {
+    c.header('X-Served-By', opts.serverName);
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
+  // Counts the bytes actually read, so a chunked body without Content-Length is caught too.
+  app.use('*', bodyLimit({ maxSize: maxBody, onError: (c) => c.json({ error: 'payload too large', limit: maxBody }, 413) }));
+
+  app.get('/', (c) => {
+    const text = `Hello, World!\nServer ${opts.serverId}`;
+    if (!prefersHtml(c.req.header('accept'))) return c.text(text);
+    const lb = c.req.header('x-lb') ?? 'none (direct request)';
+    return c.html(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Server ${opts.serverId}</title>
+<style>body{font:18px system-ui,sans-serif;margin:3em;color:#222}h1{margin:0 0 .3em}
+.tag{display:inline-block;padding:.2em .6em;border-radius:.3em;background:#e8eef9;margin-right:.5em}</style></head>
+<body><h1>Hello, World!</h1><p id="server">Server ${opts.serverId}</p>
+<p><span class="tag" id="backend">backend: ${opts.serverName}</span><span class="tag" id="lb">load balancer: ${lb}</span></p>
+<p>Reload to see the next server in the round-robin.</p></body></html>`);
+  });
+
+  app.get('/healthz', (c) =>
+    isDraining()
+      ? c.json({ status: 'draining', server: opts.serverName }, 503)
+      : c.json({ status: 'ok', server: opts.serverName }),
+  );
+
+  // A known path with a method it does not serve gets 405 and an Allow header, not a 404.
+  app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/', '/healthz'], (c) => {
+    c.header('Allow', 'GET, HEAD');
+    return c.json({ error: 'method not allowed' }, 405);
+  });
+
+  app.notFound((c) => c.json({ error: 'not found', path: c.req.path }, 404));
+  app.onError((err, c) => {
+    console.error(`[${opts.serverName}] ${err.message}`);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}
+
+/** True when the Accept header ranks text/html above text/plain (browsers do, curl does not). */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const q = (type: string): number => {
+    for (const part of accept.split(',')) {
+      const [mime, ...params] = part.trim().split(';');
+      if (mime?.trim().toLowerCase() !== type) continue;
+      const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return qp ? Number(qp.slice(2)) || 0 : 1;
+    }
+    return -1;
+  };
+  const htmlQ = q('text/html');
+  return htmlQ > 0 && htmlQ >= q('text/plain');
+}

@@ -1,0 +1,45 @@
+// Wires the app to a port and to signals. SIGTERM drains: health turns 503 at once, the server
+// keeps serving until HAProxy has noticed, then stops accepting, lets in-flight requests finish
+// and exits, all bounded by a timeout.
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+const serverId = env('SERVER_ID', '1');
+const serverName = env('SERVER_NAME', `backend${serverId}`);
+const port = Number(env('PORT', '8080'));
+// Long enough for HAProxy's health check (inter 200ms × fall 2) to take us out of rotation.
+const drainDelayMs = Number(env('DRAIN_DELAY_MS', '1000'));
+const drainTimeoutMs = Number(env('DRAIN_TIMEOUT_MS', '10000'));
+
+let draining = false;
+const app = createApp({ serverId, serverName, isDraining: () => draining });
+
+const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
+  console.log(`${serverName} listening on :${info.port}`);
+}) as Server;
+// Timeouts on our side too: HAProxy keeps idle connections for reuse, slow clients get cut.
+server.keepAliveTimeout = 30_000;
+server.headersTimeout = 10_000;
+server.requestTimeout = 30_000;
+
+function drain(signal: string): void {
+  if (draining) return;
+  draining = true;
+  console.log(`${serverName}: ${signal}, draining (health 503) for ${drainDelayMs} ms`);
+  setTimeout(() => {
+    server.close(() => {
+      console.log(`${serverName}: drained, exiting`);
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  }, drainDelayMs).unref();
+  setTimeout(() => {
+    console.error(`${serverName}: drain timeout after ${drainTimeoutMs} ms, exiting`);
+    process.exit(1);
+  }, drainDelayMs + drainTimeoutMs).unref();
+}
+
+process.on('SIGTERM', () => drain('SIGTERM'));
+process.on('SIGINT', () => drain('SIGINT'));

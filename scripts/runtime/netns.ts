@@ -1,0 +1,317 @@
+// The netns runtime: each node is a network namespace on a host bridge, running Debian's
+// haproxy and keepalived, or node for a backend. No Docker needed, only root and iproute2.
+//
+// Inside a node, paths are the same as in the Docker images:
+//   /etc/hosts, /etc/haproxy, /etc/keepalived  bind-mounted from /etc/netns/NS/ (as `ip netns exec` does)
+//   /run/hakit                                 bind-mounted from STATE/nodes/NAME/run
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { packageRoot, stateDir } from '../paths.js';
+import type { Progress } from '../progress.js';
+import { sh, shMaybe, sleep, waitFor } from '../sh.js';
+import { findNode, hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../topology.js';
+import { HakitError } from '../errors.js';
+import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+
+export const BRIDGE = 'hakit0';
+const NODE_RUN = '/run/hakit';
+const nsName = (node: string) => `hakit-${node}`;
+const vethName = (node: string) => `hk-${node}`;
+const netnsEtc = (node: string) => `/etc/netns/${nsName(node)}`;
+// The kit's own records of a node (main pid, output) sit beside, not inside, what the node sees.
+const nodeDir = (node: string) => join(stateDir, 'nodes', node);
+const runDir = (node: string) => join(nodeDir(node), 'run');
+const appDir = join(stateDir, 'app');
+// Runs argv in the node's network namespace with a private mount namespace holding the node's
+// files. Unlike `ip netns exec`, which forks and waits, every step execs: the process we spawn
+// is the node's main process, and signals sent to it reach the real program.
+const NODE_SHELL = [
+  'etc=$0 run=$1; shift',
+  'for f in "$etc"/*; do mount --bind "$f" "/etc/${f##*/}" || exit 1; done',
+  'umount -l /sys && mount -t sysfs sysfs /sys', // this namespace's interfaces under /sys/class/net
+  `mount --bind "$run" ${NODE_RUN} || exit 1`,
+  'exec "$@"',
+].join('\n');
+const inNode = (node: string, argv: string[]) => [
+  `--net=/run/netns/${nsName(node)}`, 'unshare', '--mount', '--propagation', 'slave', 'sh', '-c', NODE_SHELL, netnsEtc(node), runDir(node), ...argv,
+];
+const FORWARD_RULE = ['FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '--comment', 'hakit', '-j', 'ACCEPT'];
+
+export class NetnsRuntime implements Runtime {
+  readonly name = 'netns' as const;
+  constructor(readonly topology: Topology = defaultTopology) {}
+
+  async isUp(): Promise<boolean> {
+    return (await this.leftovers()).length > 0;
+  }
+
+  /** Everything of the kit that exists on this machine: empty after a clean `down`. */
+  async leftovers(): Promise<string[]> {
+    const found: string[] = [];
+    const netns = (await shMaybe`ip netns list`).stdout;
+    for (const line of netns.split('\n')) {
+      const name = line.split(' ')[0];
+      if (name?.startsWith('hakit-')) found.push(`network namespace ${name}`);
+    }
+    const links = (await shMaybe`ip -o link show`).stdout;
+    for (const m of links.matchAll(/^\d+: ([^:@]+)/gm)) {
+      if (m[1] === BRIDGE || m[1]!.startsWith('hk-')) found.push(`link ${m[1]}`);
+    }
+    for (const n of this.topology.nodes) {
+      if (existsSync(netnsEtc(n.name))) found.push(`directory ${netnsEtc(n.name)}`);
+      const pid = this.mainPid(n.name);
+      if (pid && isAlive(pid)) found.push(`process ${pid} (${n.name})`);
+    }
+    if (existsSync(join(stateDir, 'nodes'))) found.push(`directory ${join(stateDir, 'nodes')}`);
+    if ((await iptables('-C', ...FORWARD_RULE)) === 0) found.push('iptables FORWARD rule for hakit0');
+    return found;
+  }
+
+  async up({ progress, credentials }: UpOptions): Promise<void> {
+    const t = this.topology;
+    await progress.step(`Bridge ${BRIDGE} with host address ${t.hostAddress}/${prefixLength(t)}`, () => this.createBridge());
+    await progress.step('Backend app installed for an unprivileged user', async () => installApp());
+    for (const node of t.nodes) {
+      await progress.step(`Node ${node.name} (${node.address})`, () => this.createNode(node));
+    }
+    for (const node of t.nodes) {
+      await progress.step(`Start ${node.name}`, () => this.start(node, credentials));
+    }
+  }
+
+  private async createBridge(): Promise<void> {
+    const t = this.topology;
+    await sh`ip link add ${BRIDGE} type bridge`;
+    await sh`ip addr add ${t.hostAddress}/${prefixLength(t)} dev ${BRIDGE}`;
+    await sh`ip link set ${BRIDGE} up`;
+    // The host's ARP cache ignores a new MAC for the VIP within `locktime` of the last update;
+    // on our own bridge we want every gratuitous ARP of a new master to count at once.
+    writeFileSync(`/proc/sys/net/ipv4/neigh/${BRIDGE}/locktime`, '0');
+    // With br_netfilter, bridged frames pass iptables FORWARD; a Docker engine sets its policy
+    // to DROP, which would silently cut VRRP and health checks between our namespaces.
+    if (readProc('/proc/sys/net/bridge/bridge-nf-call-iptables') === '1') {
+      const rc = await iptables('-I', ...FORWARD_RULE);
+      if (rc !== 0) throw new HakitError('br_netfilter is on but iptables could not accept the hakit bridge in FORWARD', 3, 'install iptables (hakit setup)');
+    }
+  }
+
+  private async createNode(node: NodeSpec): Promise<void> {
+    const t = this.topology;
+    const ns = nsName(node.name);
+    const veth = vethName(node.name);
+    await sh`ip netns add ${ns}`;
+    await sh`ip link add ${veth} type veth peer name eth0 netns ${ns}`;
+    await sh`ip link set ${veth} master ${BRIDGE} up`;
+    await sh`ip -n ${ns} link set lo up`;
+    await sh`ip -n ${ns} addr add ${node.address}/${prefixLength(t)} dev eth0`;
+    await sh`ip -n ${ns} link set eth0 up`;
+    await sh`ip -n ${ns} route add default via ${t.hostAddress}`;
+
+    const etc = netnsEtc(node.name);
+    mkdirSync(etc, { recursive: true, mode: 0o755 });
+    writeFileSync(join(etc, 'hosts'), hostsFile(t), { mode: 0o644 });
+    // No name server: nodes resolve each other through hosts only, and never wait on a DNS timeout.
+    writeFileSync(join(etc, 'resolv.conf'), 'options timeout:1 attempts:1\n', { mode: 0o644 });
+    if (node.role === 'lb') {
+      // Copies, root-owned: keepalived refuses scripts its script_user could modify.
+      cpSync(join(packageRoot, 'haproxy'), join(etc, 'haproxy'), { recursive: true });
+      cpSync(join(packageRoot, 'keepalived'), join(etc, 'keepalived'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
+      for (const dir of ['/etc/haproxy', '/etc/keepalived']) mkdirSync(dir, { recursive: true }); // bind targets
+    }
+    mkdirSync(runDir(node.name), { recursive: true, mode: 0o755 });
+    mkdirSync(NODE_RUN, { recursive: true, mode: 0o755 });
+  }
+
+  private async start(node: NodeSpec, credentials: Credentials): Promise<void> {
+    const base = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', NODE_NAME: node.name };
+    const [argv, env] =
+      node.role === 'lb'
+        ? [['/etc/keepalived/lb-entrypoint'], { ...base, STATS_USER: credentials.user, STATS_PASSWORD: credentials.password }]
+        : [
+            // Least privilege: nobody, no capabilities, no way to regain them.
+            ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--no-new-privs',
+              process.execPath, join(appDir, 'backends', 'server.js')],
+            { ...base, SERVER_ID: node.serverId ?? '1', SERVER_NAME: node.name, PORT: String(this.topology.ports.backend), NODE_ENV: 'production' },
+          ];
+    const log = openSync(join(nodeDir(node.name), 'node.log'), 'a');
+    const child = spawn('nsenter', inNode(node.name, argv), { detached: true, stdio: ['ignore', log, log], env });
+    closeSync(log);
+    child.unref();
+    if (!child.pid) throw new HakitError(`could not start ${node.name}`);
+    writeFileSync(join(nodeDir(node.name), 'main.pid'), `${child.pid}\n`);
+  }
+
+  private mainPid(node: string): number | undefined {
+    const pid = Number(readProc(join(nodeDir(node), 'main.pid')));
+    return pid > 0 ? pid : undefined;
+  }
+
+  /** Live processes of the node: those in its network namespace, and its main process group. */
+  private async pids(node: string): Promise<number[]> {
+    const out = (await shMaybe`ip netns pids ${nsName(node)}`).stdout;
+    const pids = new Set(out.split('\n').filter(Boolean).map(Number));
+    const group = this.mainPid(node);
+    if (group) for (const p of groupMembers(group)) pids.add(p);
+    return [...pids].filter(isAlive);
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    return this.topology.nodes.map((spec) => {
+      const pid = this.mainPid(spec.name);
+      return { spec, running: pid !== undefined && isAlive(pid) };
+    });
+  }
+
+  async stop(node: string, mode: StopMode): Promise<void> {
+    this.spec(node);
+    if (mode === 'hard') {
+      // A dead host: every process gone at once and its link down, so its kernel stops
+      // answering ARP for a VIP it still has configured (a real dead host would not answer).
+      await this.killAll(node);
+      await shMaybe`ip link set ${vethName(node)} down`;
+      return;
+    }
+    const pid = this.mainPid(node);
+    if (pid && isAlive(pid)) process.kill(pid, 'SIGTERM');
+    try {
+      await waitFor(`${node} to stop`, async () => ((await this.pids(node)).length === 0 ? true : undefined), 15_000);
+    } finally {
+      await this.killAll(node);
+    }
+  }
+
+  async restore(node: string, credentials: Credentials): Promise<void> {
+    const spec = this.spec(node);
+    await this.killAll(node);
+    const ns = nsName(node);
+    // A node killed hard still has the VIP configured: drop it before the link comes back up.
+    await shMaybe`ip -n ${ns} addr del ${this.topology.vip}/${prefixLength(this.topology)} dev eth0`;
+    await sh`ip link set ${vethName(node)} up`;
+    await this.start(spec, credentials);
+  }
+
+  async exec(node: string, argv: string[]): Promise<ExecResult> {
+    this.spec(node);
+    const r = await shMaybe`nsenter ${inNode(node, argv)}`;
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? 1 };
+  }
+
+  async readRunFile(node: string, name: string): Promise<string | undefined> {
+    this.spec(node);
+    try {
+      return readFileSync(join(runDir(node), name), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  runtimeApi(node: string, command: string): Promise<string> {
+    this.spec(node);
+    return unixRequest(join(runDir(node), 'haproxy.sock'), command);
+  }
+
+  async logs(node: string): Promise<string> {
+    this.spec(node);
+    return readProc(join(nodeDir(node), 'node.log')) ?? '';
+  }
+
+  async down(progress: Progress): Promise<void> {
+    await progress.step('Stop every node', async () => {
+      for (const n of this.topology.nodes) await this.killAll(n.name);
+    });
+    await progress.step('Remove namespaces, links and files', async () => {
+      for (const n of this.topology.nodes) {
+        await shMaybe`ip netns del ${nsName(n.name)}`;
+        await shMaybe`ip link del ${vethName(n.name)}`;
+        rmSync(netnsEtc(n.name), { recursive: true, force: true });
+      }
+      await shMaybe`ip link del ${BRIDGE}`;
+      while ((await iptables('-D', ...FORWARD_RULE)) === 0);
+      rmSync(join(stateDir, 'nodes'), { recursive: true, force: true });
+      rmSync(appDir, { recursive: true, force: true });
+      if (existsSync(NODE_RUN) && readdirSync(NODE_RUN).length === 0) rmdirSync(NODE_RUN);
+    });
+  }
+
+  /** SIGKILL every process of the node. */
+  private async killAll(node: string): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const pids = await this.pids(node);
+      if (pids.length === 0) return;
+      for (const p of pids) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await sleep(20);
+    }
+    throw new HakitError(`could not kill every process of ${node}`);
+  }
+
+  private spec(node: string): NodeSpec {
+    const spec = findNode(this.topology, node);
+    if (!spec) throw new HakitError(`no node named "${node}"`, 2, `nodes: ${this.topology.nodes.map((n) => n.name).join(', ')}`);
+    return spec;
+  }
+}
+
+/** The backend app and its production dependencies, copied where an unprivileged user can read them. */
+function installApp(): void {
+  rmSync(appDir, { recursive: true, force: true });
+  const built = join(packageRoot, 'dist', 'backends');
+  if (!existsSync(join(built, 'server.js'))) throw new HakitError('the backend is not built', 1, 'run `npm run build` first');
+  cpSync(built, join(appDir, 'backends'), { recursive: true, filter: (src) => !src.endsWith('.test.js') });
+  for (const dep of ['hono', '@hono/node-server']) {
+    cpSync(join(packageRoot, 'node_modules', dep), join(appDir, 'node_modules', dep), { recursive: true });
+  }
+  writeFileSync(join(appDir, 'package.json'), '{ "type": "module" }\n');
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fields of /proc/PID/stat after the command name: [state, ppid, pgrp, …]. */
+function procStat(pid: number): string[] | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Alive and not a zombie: where nothing reaps orphans (some containers' PID 1), zombies stay. */
+function isAlive(pid: number): boolean {
+  const state = procStat(pid)?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+function groupMembers(pgrp: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => procStat(pid)?.[2] === String(pgrp));
+}
+
+async function iptables(...args: string[]): Promise<number> {
+  const r = await shMaybe`iptables -w ${args}`;
+  return r.exitCode ?? 1;
+}
+
+/** One request/answer on a unix socket (HAProxy's runtime API closes after answering). */
+export function unixRequest(path: string, command: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(path);
+    let data = '';
+    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer from ${path} within ${timeoutMs} ms`)));
+    sock.on('connect', () => sock.end(command.endsWith('\n') ? command : command + '\n'));
+    sock.on('data', (chunk) => (data += chunk.toString()));
+    sock.on('end', () => resolve(data));
+    sock.on('error', reject);
+  });
+}

@@ -1,0 +1,54 @@
+// The seam between the kit and where the nodes run. Scripts talk to a Runtime and never ask
+// which one it is; everything runtime-independent (kill --mode haproxy, status, health waits)
+// is written once on top of exec / readRunFile / runtimeApi.
+import type { Progress } from '../progress.js';
+import type { NodeSpec, Topology } from '../topology.js';
+
+export type RuntimeName = 'netns' | 'docker';
+
+/** How a node dies: `hard` = host death (SIGKILL, link down), `graceful` = orderly stop. */
+export type StopMode = 'hard' | 'graceful';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface NodeInfo {
+  spec: NodeSpec;
+  /** The node's main process (or container) is alive. */
+  running: boolean;
+}
+
+export interface Credentials {
+  user: string;
+  password: string;
+}
+
+export interface UpOptions {
+  progress: Progress;
+  credentials: Credentials;
+}
+
+export interface Runtime {
+  readonly name: RuntimeName;
+  readonly topology: Topology;
+  /** True when this runtime has a stack (even a partly dead one) on this machine. */
+  isUp(): Promise<boolean>;
+  /** Creates the network and starts every node. Cleans up after itself when it fails. */
+  up(opts: UpOptions): Promise<void>;
+  nodes(): Promise<NodeInfo[]>;
+  stop(node: string, mode: StopMode): Promise<void>;
+  /** Starts the node afresh, after removing whatever is left of it. */
+  restore(node: string, credentials: Credentials): Promise<void>;
+  /** Runs a command inside the node (its network, its /run/hakit). */
+  exec(node: string, argv: string[]): Promise<ExecResult>;
+  /** Reads a file from the node's /run/hakit directory; undefined when absent or the node is gone. */
+  readRunFile(node: string, name: string): Promise<string | undefined>;
+  /** Sends one command to a load balancer's HAProxy runtime API and returns the answer. */
+  runtimeApi(node: string, command: string): Promise<string>;
+  logs(node: string): Promise<string>;
+  /** Idempotent: removes everything the runtime created, also after a failed or partial up. */
+  down(progress: Progress): Promise<void>;
+}

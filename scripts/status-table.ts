@@ -1,0 +1,12 @@
+// The status table for humans; colours only on a terminal.
+import Table from 'cli-table3';
+import type { StackStatus } from './status.js';
+
+export function formatStatus(s: StackStatus, colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR): string {
+  const table = new Table({
+    head: ['node', 'role', 'state', 'address'],
+    style: colour ? {} : { head: [], border: [] },
+  });
+  for (const n of s.nodes) table.push([n.name, n.role, n.state, n.address]);
+  return `runtime: ${s.runtime}   VIP: ${s.vip}\n${table.toString()}`;
+}

@@ -1,0 +1,123 @@
+// The topology as data: names, roles, addresses, VIP and ports. Every runtime builds exactly
+// this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
+
+export type Role = 'lb' | 'backend';
+
+export interface NodeSpec {
+  name: string;
+  role: Role;
+  address: string;
+  /** keepalived priority (load balancers only). */
+  priority?: number;
+  /** "Server N" (backends only). */
+  serverId?: string;
+}
+
+export interface Topology {
+  /** Network address and prefix length, e.g. 10.213.0.0/24. */
+  subnet: string;
+  /** The host's address on the kit's network: a browser on the host reaches the VIP through it. */
+  hostAddress: string;
+  vip: string;
+  ports: { http: number; stats: number; backend: number };
+  nodes: NodeSpec[];
+}
+
+export const defaultTopology: Topology = {
+  subnet: '10.213.0.0/24',
+  hostAddress: '10.213.0.1',
+  vip: '10.213.0.10',
+  ports: { http: 80, stats: 8404, backend: 8080 },
+  nodes: [
+    { name: 'lb1', role: 'lb', address: '10.213.0.11', priority: 101 },
+    { name: 'lb2', role: 'lb', address: '10.213.0.12', priority: 100 },
+    { name: 'backend1', role: 'backend', address: '10.213.0.21', serverId: '1' },
+    { name: 'backend2', role: 'backend', address: '10.213.0.22', serverId: '2' },
+  ],
+};
+
+export const lbs = (t: Topology): NodeSpec[] => t.nodes.filter((n) => n.role === 'lb');
+export const backends = (t: Topology): NodeSpec[] => t.nodes.filter((n) => n.role === 'backend');
+
+export function prefixLength(t: Topology): number {
+  return Number(t.subnet.split('/')[1]);
+}
+
+export function findNode(t: Topology, name: string): NodeSpec | undefined {
+  return t.nodes.find((n) => n.name === name);
+}
+
+export const urls = (t: Topology) => ({
+  vip: `http://${t.vip}/`,
+  stats: `http://${t.vip}:${t.ports.stats}/stats`,
+});
+
+/** /etc/hosts content for every node: names resolve the same as under Docker's DNS. */
+export function hostsFile(t: Topology): string {
+  const lines = ['127.0.0.1 localhost', ...t.nodes.map((n) => `${n.address} ${n.name}`)];
+  return lines.join('\n') + '\n';
+}
+
+// ---- validation: every problem at once, so a user fixes them in one go ----
+
+function ipToInt(ip: string): number | undefined {
+  const parts = ip.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+export function inSubnet(ip: string, subnet: string): boolean {
+  const [net, len] = subnet.split('/');
+  const a = ipToInt(ip);
+  const b = ipToInt(net ?? '');
+  const bits = Number(len);
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+}
+
+export function validateTopology(t: Topology): string[] {
+  const errors: string[] = [];
+  const [net, len] = t.subnet.split('/');
+  const bits = Number(len);
+  if (ipToInt(net ?? '') === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) {
+    errors.push(`subnet "${t.subnet}" is not an IPv4 network with a prefix length from 8 to 30`);
+  }
+  const addressed: Array<[string, string]> = [
+    ['hostAddress', t.hostAddress],
+    ['vip', t.vip],
+    ...t.nodes.map((n): [string, string] => [`node ${n.name}`, n.address]),
+  ];
+  const seen = new Map<string, string>();
+  for (const [what, ip] of addressed) {
+    if (ipToInt(ip) === undefined) errors.push(`${what}: "${ip}" is not an IPv4 address`);
+    else if (!inSubnet(ip, t.subnet)) errors.push(`${what}: ${ip} is outside the subnet ${t.subnet}`);
+    const other = seen.get(ip);
+    if (other) errors.push(`${what}: ${ip} is already used by ${other}`);
+    seen.set(ip, what);
+  }
+  const names = new Set<string>();
+  for (const n of t.nodes) {
+    if (!/^[a-z][a-z0-9-]{0,9}$/.test(n.name)) errors.push(`node name "${n.name}" must be 1–10 of a-z, 0-9, - (starting with a letter)`);
+    if (names.has(n.name)) errors.push(`node name "${n.name}" is used twice`);
+    names.add(n.name);
+  }
+  const lbNodes = lbs(t);
+  if (lbNodes.length !== 2) errors.push(`expected 2 load balancers, found ${lbNodes.length}`);
+  if (backends(t).length < 1) errors.push('expected at least 1 backend');
+  const prios = lbNodes.map((n) => n.priority);
+  for (const n of lbNodes) {
+    if (!Number.isInteger(n.priority) || n.priority! < 1 || n.priority! > 254) errors.push(`${n.name}: priority must be an integer from 1 to 254`);
+  }
+  if (prios.length === 2 && prios[0] === prios[1]) errors.push('the load balancers have equal priorities: the first election would depend on addresses');
+  for (const [name, port] of Object.entries(t.ports)) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push(`port ${name}: ${port} is not a port number (1–65535)`);
+  }
+  if (new Set(Object.values(t.ports)).size !== Object.keys(t.ports).length) errors.push('ports must differ from each other');
+  return errors;
+}
