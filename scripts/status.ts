@@ -30,8 +30,9 @@ export async function holdsVip(rt: Runtime, lb: string): Promise<boolean> {
 async function lbState(rt: Runtime, spec: NodeSpec, running: boolean): Promise<LbState> {
   if (!running) return 'DOWN';
   if (await holdsVip(rt, spec.name)) return 'MASTER';
+  // No transition yet means keepalived has not decided: not ready to take the VIP, so FAULT.
   const last = parseTransitions(await rt.readRunFile(spec.name, 'transitions.log')).at(-1);
-  return last?.state === 'FAULT' ? 'FAULT' : 'BACKUP';
+  return last?.state === 'BACKUP' ? 'BACKUP' : 'FAULT';
 }
 
 /** HAProxy's view of the backends, from the first load balancer that answers. */

@@ -76,7 +76,9 @@ export class NetnsRuntime implements Runtime {
     for (const node of t.nodes) {
       await progress.step(`Node ${node.name} (${node.address})`, () => this.createNode(node));
     }
-    for (const node of t.nodes) {
+    // Backends first, then the LBs in priority order: lb1 wins the first election.
+    const order = [...t.nodes].sort((a, b) => (a.role === b.role ? (b.priority ?? 0) - (a.priority ?? 0) : a.role === 'backend' ? -1 : 1));
+    for (const node of order) {
       await progress.step(`Start ${node.name}`, () => this.start(node, credentials));
     }
   }
@@ -167,14 +169,15 @@ export class NetnsRuntime implements Runtime {
   async stop(node: string, mode: StopMode): Promise<void> {
     this.spec(node);
     if (mode === 'hard') {
-      // A dead host: every process gone at once and its link down, so its kernel stops
-      // answering ARP for a VIP it still has configured (a real dead host would not answer).
-      await this.killAll(node);
+      // Like `docker kill`: every process dies at once, then the node's network goes. Without the
+      // link going down its kernel would keep answering ARP for the VIP it still has configured.
+      for (const pid of await this.pids(node)) signal(pid, 'SIGKILL');
       await shMaybe`ip link set ${vethName(node)} down`;
+      await this.killAll(node);
       return;
     }
     const pid = this.mainPid(node);
-    if (pid && isAlive(pid)) process.kill(pid, 'SIGTERM');
+    if (pid && isAlive(pid)) signal(pid, 'SIGTERM');
     try {
       await waitFor(`${node} to stop`, async () => ((await this.pids(node)).length === 0 ? true : undefined), 15_000);
     } finally {
@@ -240,13 +243,7 @@ export class NetnsRuntime implements Runtime {
     for (let i = 0; i < 50; i++) {
       const pids = await this.pids(node);
       if (pids.length === 0) return;
-      for (const p of pids) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      for (const p of pids) signal(p, 'SIGKILL');
       await sleep(20);
     }
     throw new HakitError(`could not kill every process of ${node}`);
@@ -289,6 +286,14 @@ function procStat(pid: number): string[] | undefined {
 function isAlive(pid: number): boolean {
   const state = procStat(pid)?.[0];
   return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
 }
 
 function groupMembers(pgrp: number): number[] {

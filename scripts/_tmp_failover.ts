@@ -1,0 +1,15 @@
+import { runProbe, isSuccess } from './probe.js';
+import { $ } from 'zx';
+const mode = process.argv[2] ?? 'hard';
+const node = process.argv[3] ?? 'lb1';
+const p = runProbe({ url: 'http://10.213.0.10/', intervalMs: 10, maxDurationMs: 4000, timeoutMs: 1000 });
+await new Promise(r => setTimeout(r, 1000));
+const t0 = Date.now();
+await $`node /work/main/dist/scripts/cli.js kill ${node} --mode ${mode}`;
+const recs = await p;
+const fails = recs.filter(r => !isSuccess(r));
+const done = recs.filter(isSuccess).map(r => r.atMs + r.latencyMs).sort((a,b)=>a-b);
+let gap = 0; for (let i=1;i<done.length;i++) gap = Math.max(gap, done[i]!-done[i-1]!);
+const maxLat = Math.max(...recs.map(r=>r.latencyMs)); const slow = recs.filter(r=>r.latencyMs>100).length;
+const errs: Record<string, number> = {}; for (const f of fails) errs[f.error ?? String(f.status)] = (errs[f.error ?? String(f.status)] ?? 0) + 1;
+console.log({ total: recs.length, failed: fails.length, blackoutMs: Math.round(gap), maxLat: Math.round(maxLat), slow, errs, lbs: [...new Set(recs.map(r => r.lb))], killAt: t0 - recs[0]!.atMs });
