@@ -1,16 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests run in parallel; integration tests share one real stack (namespaces, addresses),
-// so they run one file at a time.
+// so they run one file at a time, and only after the unit tests (groupOrder) so that nothing
+// competes with failover timing.
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['{backends,scripts,haproxy,keepalived}/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['{backends,scripts}/**/*.test.ts'], sequence: { groupOrder: 0 } } },
       {
         test: {
           name: 'integration',
           include: ['tests/**/*.test.ts'],
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -35,9 +35,9 @@ program
     runMain(async () => {
       const progress = createProgress();
       const rt = await runtimeOf(cmd);
-      if (await rt.isUp()) throw new HakitError('a hakit stack is already up', ExitCode.preflight, 'see it with `hakit status`, or remove it with `hakit down`');
       const problems = await netnsPreflight(rt.topology);
       if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
+      if (await rt.isUp()) throw new HakitError('a hakit stack is already up', ExitCode.preflight, 'see it with `hakit status`, or remove it with `hakit down`');
       const started = performance.now();
       // Ctrl-C during up: tear down what exists instead of leaving half a stack.
       const onSigint = () => {

@@ -1,0 +1,103 @@
+// End to end on the real stack: the scenarios every runtime must pass. Which runtimes run is
+// set by HAKIT_TEST_RUNTIMES (default: netns); .ci/run runs all of them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bringUp, killNode, restoreNode, waitHealthy } from '../scripts/actions.js';
+import { isSuccess, probeOnce, runProbe, type ProbeRecord } from '../scripts/probe.js';
+import { silentProgress } from '../scripts/progress.js';
+import { openRuntime, type RuntimeChoice } from '../scripts/runtime/select.js';
+import type { Runtime } from '../scripts/runtime/runtime.js';
+import { waitFor } from '../scripts/sh.js';
+import { getStatus, masters } from '../scripts/status.js';
+import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+
+const runtimes = (process.env.HAKIT_TEST_RUNTIMES ?? 'netns').split(',') as RuntimeChoice[];
+const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
+
+/** n sequential requests through the VIP, each on a new connection. */
+async function sequential(url: string, n: number): Promise<ProbeRecord[]> {
+  const out: ProbeRecord[] = [];
+  for (let i = 0; i < n; i++) out.push(await probeOnce(url, 2000));
+  return out;
+}
+
+describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name) => {
+  let rt: Runtime;
+  let url: string;
+
+  beforeAll(async () => {
+    failUnderCi(missing);
+    rt = await openRuntime(name);
+    if (await rt.isUp()) await rt.down(silentProgress);
+    const status = await bringUp(rt, silentProgress);
+    url = status.url;
+  });
+
+  afterAll(async () => {
+    // Runs even when a test failed: nothing may be left behind.
+    if (rt) await rt.down(silentProgress);
+  });
+
+  it('alternates Server 1 / Server 2 exactly over 20 sequential requests', async () => {
+    const records = await sequential(url, 20);
+    expect(records.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const backends = records.map((r) => r.backend);
+    const first = backends[0];
+    const second = first === 'backend1' ? 'backend2' : 'backend1';
+    expect(backends).toEqual(backends.map((_, i) => (i % 2 === 0 ? first : second)));
+    const body = await (await fetch(url)).text();
+    expect(body).toMatch(/^Hello, World!\nServer [12]$/);
+  });
+
+  it('kill lb1 --mode hard: lb2 takes the VIP and requests succeed again', async () => {
+    expect(masters(await getStatus(rt))).toEqual(['lb1']);
+    await killNode(rt, 'lb1', 'hard');
+    await waitFor('lb2 to hold the VIP', async () => (masters(await getStatus(rt)).join() === 'lb2' ? true : undefined), 10_000);
+    const records = await sequential(url, 10);
+    expect(records.every(isSuccess)).toBe(true);
+    expect(new Set(records.map((r) => r.lb))).toEqual(new Set(['lb2']));
+    const lb1 = (await getStatus(rt)).nodes.find((n) => n.name === 'lb1');
+    expect(lb1?.state).toBe('DOWN');
+  });
+
+  it('restore lb1: exactly one MASTER, both LBs healthy, and the VIP does not move back', async () => {
+    expect(await restoreNode(rt, 'lb1')).toBe(true);
+    const status = await waitHealthy(rt, 15_000);
+    const states = Object.fromEntries(status.nodes.map((n) => [n.name, n.state]));
+    expect(states).toMatchObject({ lb1: 'BACKUP', lb2: 'MASTER' });
+    expect(await restoreNode(rt, 'lb1')).toBe(false); // already whole: nothing to do
+  });
+
+  it('kill backend1 under load: no request fails, Server 2 answers everything after', async () => {
+    const load = runProbe({ url, intervalMs: 10, maxDurationMs: 2500, timeoutMs: 3000 });
+    await new Promise((r) => setTimeout(r, 500));
+    await killNode(rt, 'backend1', 'hard');
+    const during = await load;
+    expect(during.filter((r) => !isSuccess(r))).toEqual([]);
+    const after = await sequential(url, 10);
+    expect(after.every(isSuccess)).toBe(true);
+    expect(new Set(after.map((r) => r.backend))).toEqual(new Set(['backend2']));
+    await restoreNode(rt, 'backend1');
+    await waitHealthy(rt, 15_000);
+  });
+
+  it('HAProxy dies on the active LB: keepalived stays up and the VIP moves', async () => {
+    const [active] = masters(await getStatus(rt));
+    const other = active === 'lb1' ? 'lb2' : 'lb1';
+    await killNode(rt, active!, 'haproxy');
+    await waitFor(`${other} to hold the VIP`, async () => (masters(await getStatus(rt)).join() === other ? true : undefined), 10_000);
+    const status = await getStatus(rt);
+    expect(status.nodes.find((n) => n.name === active)?.state).toBe('FAULT');
+    expect((await sequential(url, 5)).every(isSuccess)).toBe(true);
+    await restoreNode(rt, active!);
+    await waitHealthy(rt, 15_000);
+  });
+
+  it('down leaves nothing behind, and a second down is harmless', async () => {
+    await rt.down(silentProgress);
+    expect(await rt.isUp()).toBe(false);
+    await rt.down(silentProgress);
+    expect(await rt.isUp()).toBe(false);
+    const r = await probeOnce(url, 300);
+    expect(isSuccess(r)).toBe(false);
+  });
+});
