@@ -1,18 +1,13 @@
 #!/usr/bin/env node
-// hakit's command line. Each command is a thin layer over actions.ts; errors end in runMain.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { bringUp, killModes, killNode, restoreNode, type KillMode } from './actions.js';
-import { loadCredentials } from './credentials.js';
-import { ExitCode, HakitError, runMain } from './errors.js';
-import { formatProblems, netnsPreflight } from './preflight.js';
-import { createProgress } from './progress.js';
-import { openRuntime, runtimeNames, type RuntimeChoice } from './runtime/select.js';
-import { setup } from './setup.js';
-import { getStatus } from './status.js';
-import { formatStatus } from './status-table.js';
-import { packageRoot } from './paths.js';
+// hakit's command line: global options here, each group of commands in scripts/commands/.
+// Commands are thin layers over actions.ts and friends; every error ends in runMain.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { registerStackCommands } from './commands/stack.js';
+import { ExitCode } from './errors.js';
+import { packageRoot } from './paths.js';
+import { runtimeNames } from './runtime/select.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -25,132 +20,6 @@ const program = new Command('hakit')
     process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
   });
 
-const runtimeOf = (cmd: Command) => openRuntime(cmd.optsWithGlobals().runtime as RuntimeChoice);
-
-program
-  .command('up')
-  .description('create the network and start lb1, lb2, backend1, backend2')
-  .option('--retain', 'keep a stack that failed to start, for inspection')
-  .action((opts: { retain?: boolean }, cmd: Command) =>
-    runMain(async () => {
-      const progress = createProgress();
-      const rt = await runtimeOf(cmd);
-      const problems = await netnsPreflight(rt.topology);
-      if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
-      if (await rt.isUp()) throw new HakitError('a hakit stack is already up', ExitCode.preflight, 'see it with `hakit status`, or remove it with `hakit down`');
-      const started = performance.now();
-      // Ctrl-C during up: tear down what exists instead of leaving half a stack.
-      const onSigint = () => {
-        progress.info('interrupted: removing what was created');
-        void rt.down(progress).finally(() => process.exit(ExitCode.interrupted));
-      };
-      process.once('SIGINT', onSigint);
-      const status = await bringUp(rt, progress, opts.retain);
-      process.off('SIGINT', onSigint);
-      const creds = loadCredentials();
-      console.log(`\nhakit is up on ${rt.name} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-      console.log(formatStatus(status));
-      console.log(`\n  VIP:    ${status.url}`);
-      console.log(`  stats:  ${status.statsUrl}  (user ${creds?.user}, password ${creds?.password})`);
-      console.log(`\nTry: curl ${status.url}   ·   hakit kill lb1   ·   hakit status   ·   hakit down`);
-    }),
-  );
-
-program
-  .command('down')
-  .description('stop every node and remove everything hakit created (safe to run twice)')
-  .action((_opts, cmd: Command) =>
-    runMain(async () => {
-      const rt = await runtimeOf(cmd);
-      if (!(await rt.isUp())) {
-        console.log('nothing to tear down');
-        return;
-      }
-      await rt.down(createProgress());
-      console.log('hakit is down: nothing left behind');
-    }),
-  );
-
-program
-  .command('status')
-  .description('show each node\'s role, state and address, and the URLs')
-  .option('--json', 'print JSON for scripts')
-  .action((opts: { json?: boolean }, cmd: Command) =>
-    runMain(async () => {
-      const rt = await runtimeOf(cmd);
-      if (!(await rt.isUp())) throw new HakitError('no hakit stack is up', ExitCode.notUp, 'start one with `hakit up`');
-      const status = await getStatus(rt);
-      if (opts.json) {
-        console.log(JSON.stringify(status, null, 2));
-        return;
-      }
-      console.log(formatStatus(status));
-      console.log(`\n  VIP:    ${status.url}\n  stats:  ${status.statsUrl}  (credentials: hakit creds)`);
-    }),
-  );
-
-const parseMode = (value: string): KillMode => {
-  if (!(killModes as readonly string[]).includes(value)) throw new InvalidArgumentError(`choose one of ${killModes.join(', ')}`);
-  return value as KillMode;
-};
-
-program
-  .command('kill')
-  .description('make a node fail')
-  .argument('<node>', 'lb1, lb2, backend1 or backend2')
-  .addOption(
-    new Option('--mode <mode>', 'hard = host dies (SIGKILL, link down); graceful = orderly stop; haproxy = only HAProxy dies')
-      .argParser(parseMode)
-      .default('hard'),
-  )
-  .action((node: string, opts: { mode: KillMode }, cmd: Command) =>
-    runMain(async () => {
-      const rt = await runtimeOf(cmd);
-      if (!(await rt.isUp())) throw new HakitError('no hakit stack is up', ExitCode.notUp, 'start one with `hakit up`');
-      await killNode(rt, node, opts.mode);
-      console.log(`${node}: killed (${opts.mode})`);
-    }),
-  );
-
-program
-  .command('restore')
-  .description('bring a killed node back (a running node is left alone)')
-  .argument('<node>', 'lb1, lb2, backend1 or backend2')
-  .action((node: string, _opts, cmd: Command) =>
-    runMain(async () => {
-      const rt = await runtimeOf(cmd);
-      if (!(await rt.isUp())) throw new HakitError('no hakit stack is up', ExitCode.notUp, 'start one with `hakit up`');
-      const restored = await restoreNode(rt, node);
-      console.log(restored ? `${node}: restored` : `${node}: already running, nothing to do`);
-    }),
-  );
-
-program
-  .command('logs')
-  .description('print a node\'s output (HAProxy and keepalived, or the backend)')
-  .argument('<node>', 'lb1, lb2, backend1 or backend2')
-  .action((node: string, _opts, cmd: Command) =>
-    runMain(async () => {
-      const rt = await runtimeOf(cmd);
-      process.stdout.write(await rt.logs(node));
-    }),
-  );
-
-program
-  .command('creds')
-  .description('print the stats page credentials')
-  .option('--json', 'print JSON for scripts')
-  .action((opts: { json?: boolean }) =>
-    runMain(async () => {
-      const creds = loadCredentials();
-      if (!creds) throw new HakitError('no credentials yet', ExitCode.notUp, 'they are generated by the first `hakit up`');
-      console.log(opts.json ? JSON.stringify(creds) : `user ${creds.user}\npassword ${creds.password}`);
-    }),
-  );
-
-program
-  .command('setup')
-  .description('install haproxy, keepalived, iproute2 and curl with apt when missing (Debian/Ubuntu, root)')
-  .action(() => runMain(() => setup(createProgress())));
+registerStackCommands(program);
 
 await program.parseAsync();

@@ -10,9 +10,18 @@ export interface Problem {
 
 export const netnsTools = ['ip', 'haproxy', 'keepalived', 'curl', 'setpriv'] as const;
 
-export async function netnsPreflight(t: Topology): Promise<Problem[]> {
+/** Checks every runtime needs: a valid topology, Linux, and the kit's address range free. */
+export async function commonPreflight(t: Topology): Promise<Problem[]> {
   const problems: Problem[] = validateTopology(t).map((p) => ({ problem: `topology: ${p}` }));
   if (process.platform !== 'linux') return [...problems, { problem: `hakit needs Linux (this is ${process.platform})`, fix: 'use a Linux VM' }];
+  const taken = await routesOverlapping(t.subnet);
+  if (taken.length) problems.push({ problem: `address range ${t.subnet} is already in use on this host: ${taken.join('; ')}`, fix: 'remove that network (a Docker network or an old stack: hakit down)' });
+  return problems;
+}
+
+export async function netnsPreflight(t: Topology): Promise<Problem[]> {
+  const problems = await commonPreflight(t);
+  if (process.platform !== 'linux') return problems;
   if (process.getuid?.() !== 0) problems.push({ problem: 'hakit needs root to create network namespaces', fix: 'run it with sudo' });
   const missing: string[] = [];
   for (const tool of netnsTools) if (!(await commandExists(tool))) missing.push(tool);
@@ -20,8 +29,6 @@ export async function netnsPreflight(t: Topology): Promise<Problem[]> {
   if ((await shMaybe`id -u keepalived_script`).exitCode !== 0) {
     problems.push({ problem: 'user keepalived_script (keepalived\'s script_user) does not exist', fix: 'sudo hakit setup' });
   }
-  const taken = await routesOverlapping(t.subnet);
-  if (taken.length) problems.push({ problem: `address range ${t.subnet} is already in use on this host: ${taken.join('; ')}`, fix: 'remove that network (a Docker network or an old stack: hakit down)' });
   return problems;
 }
 

@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { sh, shMaybe, sleep, waitFor } from '../sh.js';
-import { findNode, hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../topology.js';
+import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../topology.js';
 import { HakitError } from '../errors.js';
+import { netnsPreflight, type Problem } from '../preflight.js';
+import { requireNode } from './common.js';
 import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const BRIDGE = 'hakit0';
@@ -42,6 +44,10 @@ const FORWARD_RULE = ['FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '-
 export class NetnsRuntime implements Runtime {
   readonly name = 'netns' as const;
   constructor(readonly topology: Topology = defaultTopology) {}
+
+  preflight(): Promise<Problem[]> {
+    return netnsPreflight(this.topology);
+  }
 
   async isUp(): Promise<boolean> {
     return (await this.leftovers()).length > 0;
@@ -250,9 +256,7 @@ export class NetnsRuntime implements Runtime {
   }
 
   private spec(node: string): NodeSpec {
-    const spec = findNode(this.topology, node);
-    if (!spec) throw new HakitError(`no node named "${node}"`, 2, `nodes: ${this.topology.nodes.map((n) => n.name).join(', ')}`);
-    return spec;
+    return requireNode(this.topology, node);
   }
 }
 

@@ -1,6 +1,7 @@
 // The seam between the kit and where the nodes run. Scripts talk to a Runtime and never ask
 // which one it is; everything runtime-independent (kill --mode haproxy, status, health waits)
 // is written once on top of exec / readRunFile / runtimeApi.
+import type { Problem } from '../preflight.js';
 import type { Progress } from '../progress.js';
 import type { NodeSpec, Topology } from '../topology.js';
 
@@ -34,6 +35,8 @@ export interface UpOptions {
 export interface Runtime {
   readonly name: RuntimeName;
   readonly topology: Topology;
+  /** What stops `up` on this machine (tools, permissions, address range), each with its fix. */
+  preflight(): Promise<Problem[]>;
   /** True when this runtime has a stack (even a partly dead one) on this machine. */
   isUp(): Promise<boolean>;
   /** Creates the network and starts every node. Cleans up after itself when it fails. */

@@ -1,0 +1,99 @@
+// Talking to a Docker engine: the dockerode client, "does an engine answer?", and compose (v2
+// `docker compose` where the plugin exists, else v1 `docker-compose`, the only one Debian ships).
+import Docker from 'dockerode';
+import { join } from 'node:path';
+import { ExitCode, HakitError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { shMaybe } from '../sh.js';
+
+/** compose.yaml's project: every container, network and volume carries this label value. */
+export const PROJECT = 'hakit';
+export const PROJECT_LABEL = `com.docker.compose.project=${PROJECT}`;
+export const SERVICE_LABEL = 'com.docker.compose.service';
+export const composeFile = join(packageRoot, 'compose.yaml');
+/** The bridge's interface name, fixed in compose.yaml. */
+export const DOCKER_BRIDGE = 'hakit-br';
+export const images = { lb: 'hakit/lb:latest', backend: 'hakit/backend:latest' } as const;
+
+/** A client for DOCKER_HOST, or the local socket. */
+export const dockerClient = (timeoutMs?: number) => new Docker(timeoutMs ? { timeout: timeoutMs } : {});
+
+/** True when an engine answers within the timeout: `auto` must not hang on a missing socket. */
+export async function engineAnswers(timeoutMs = 1500): Promise<boolean> {
+  try {
+    await dockerClient(timeoutMs).ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function imageExists(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let composeCmd: string[] | undefined;
+/** `docker compose` (v2) when the plugin answers, else `docker-compose` (v1); undefined if neither. */
+export async function detectCompose(): Promise<string[] | undefined> {
+  if (composeCmd) return composeCmd;
+  if ((await shMaybe`docker compose version`).exitCode === 0) composeCmd = ['docker', 'compose'];
+  else if ((await shMaybe`docker-compose version`).exitCode === 0) composeCmd = ['docker-compose'];
+  return composeCmd;
+}
+
+export interface ComposeEnv {
+  STATS_USER: string;
+  STATS_PASSWORD: string;
+  [name: string]: string;
+}
+
+/** Runs compose on the kit's file and project; throws with compose's own stderr on failure. */
+export async function compose(args: string[], env: ComposeEnv): Promise<string> {
+  const cmd = await detectCompose();
+  if (!cmd) throw new HakitError('neither `docker compose` nor `docker-compose` is installed', ExitCode.preflight, 'hakit setup --docker');
+  const r = await shMaybe({ cwd: packageRoot, env: { ...process.env, COMPOSE_PROJECT_NAME: PROJECT, ...env } })`${cmd} -f ${composeFile} -p ${PROJECT} ${args}`;
+  if (r.exitCode !== 0) {
+    const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-5).join('\n');
+    throw new HakitError(`${cmd.join(' ')} ${args.join(' ')} failed:\n${why}`);
+  }
+  return r.stdout;
+}
+
+/**
+ * Splits Docker's multiplexed stream format (8-byte frame headers: stream 1 = stdout, 2 =
+ * stderr, then a big-endian length), as returned by logs and exec when no TTY is attached.
+ */
+export function demux(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const kind = buf[i];
+    const len = buf.readUInt32BE(i + 4);
+    const frame = buf.subarray(i + 8, i + 8 + len);
+    (kind === 2 ? err : out).push(frame);
+    i += 8 + len;
+  }
+  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+/** Runs argv in a running container; demuxes its output and returns its exit code. */
+export async function execIn(container: Docker.Container, argv: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const exec = await container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  const { stdout, stderr } = demux(Buffer.concat(chunks));
+  const info = await exec.inspect();
+  return { stdout, stderr, exitCode: info.ExitCode ?? 1 };
+}
