@@ -1,0 +1,195 @@
+// The docker runtime: compose.yaml creates the stack, dockerode controls it. Containers are
+// found by compose's project label, so a stack started with plain `docker compose up -d` is
+// the same stack to every hakit command.
+//
+// Inside a node the paths are those of the netns runtime: /etc/haproxy, /etc/keepalived and
+// /run/hakit (a tmpfs here, so a restarted node starts without stale pid files).
+import type Docker from 'dockerode';
+import { writeFileSync } from 'node:fs';
+import { loadCredentials } from '../credentials.js';
+import { HakitError } from '../errors.js';
+import { commonPreflight, type Problem } from '../preflight.js';
+import type { Progress } from '../progress.js';
+import { sleep } from '../sh.js';
+import { defaultTopology, type Topology } from '../topology.js';
+import { HAPROXY_SOCKET, NODE_RUN, requireNode } from './common.js';
+import {
+  compose, demux, detectCompose, dockerClient, DOCKER_BRIDGE, engineAnswers, execIn, imageExists, images,
+  PROJECT_LABEL, SERVICE_LABEL, type ComposeEnv,
+} from './docker-engine.js';
+import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+
+/** Seconds a graceful stop may take before the engine sends SIGKILL (compose: stop_grace_period). */
+const STOP_TIMEOUT_S = 15;
+
+const composeEnv = (c: Credentials | undefined): ComposeEnv => ({
+  STATS_USER: c?.user ?? 'admin',
+  // compose.yaml refuses to interpolate without a password, even for `down`; a stack being torn
+  // down or built needs none, so any value does there.
+  STATS_PASSWORD: c?.password ?? 'unused',
+});
+
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker' as const;
+  constructor(
+    readonly topology: Topology = defaultTopology,
+    private readonly docker: Docker = dockerClient(),
+  ) {}
+
+  async preflight(): Promise<Problem[]> {
+    const problems = await commonPreflight(this.topology);
+    if (this.topology !== defaultTopology) {
+      problems.push({ problem: 'the docker runtime runs compose.yaml, which carries the default topology only', fix: 'use --runtime netns for a custom topology' });
+    }
+    if (!(await engineAnswers())) {
+      return [...problems, { problem: 'no Docker engine answers (DOCKER_HOST or /var/run/docker.sock)', fix: 'sudo hakit setup --docker' }];
+    }
+    if (!(await detectCompose())) problems.push({ problem: 'neither `docker compose` nor `docker-compose` is installed', fix: 'sudo hakit setup --docker' });
+    const absent = [];
+    for (const image of Object.values(images)) if (!(await imageExists(this.docker, image))) absent.push(image);
+    if (absent.length) problems.push({ problem: `image${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not built`, fix: 'hakit images (hakit images --offline where no image registry is reachable)' });
+    return problems;
+  }
+
+  async isUp(): Promise<boolean> {
+    return (await this.leftovers()).length > 0;
+  }
+
+  /** Everything of the kit the engine holds: empty after a clean `down`. */
+  async leftovers(): Promise<string[]> {
+    if (!(await engineAnswers())) return [];
+    const filters = { label: [PROJECT_LABEL] };
+    const [containers, networks, volumes] = await Promise.all([
+      this.docker.listContainers({ all: true, filters }),
+      this.docker.listNetworks({ filters }),
+      this.docker.listVolumes({ filters }),
+    ]);
+    return [
+      ...containers.map((c) => `container ${c.Names[0]?.replace(/^\//, '') ?? c.Id}`),
+      ...networks.map((n) => `network ${n.Name}`),
+      ...(volumes.Volumes ?? []).map((v) => `volume ${v.Name}`),
+    ];
+  }
+
+  async up({ progress, credentials }: UpOptions): Promise<void> {
+    // lb2 waits for lb1 to be healthy (compose.yaml), so lb1 wins the first election.
+    await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
+      compose(['up', '-d', '--no-build'], composeEnv(credentials)));
+    await progress.step(`ARP locktime 0 on ${DOCKER_BRIDGE}`, async () => {
+      // As on the netns bridge: the host's ARP cache must follow each new VRRP master at once.
+      try {
+        writeFileSync(`/proc/sys/net/ipv4/neigh/${DOCKER_BRIDGE}/locktime`, '0');
+      } catch {
+        // not root, or a remote engine: the VIP still moves, a second or so later for the host
+      }
+    });
+  }
+
+  private async container(node: string): Promise<Docker.ContainerInfo | undefined> {
+    requireNode(this.topology, node);
+    const found = await this.docker.listContainers({ all: true, filters: { label: [PROJECT_LABEL, `${SERVICE_LABEL}=${node}`] } });
+    return found[0];
+  }
+
+  /** The node's container, which must exist (it may be stopped). */
+  private async handle(node: string): Promise<Docker.Container> {
+    const info = await this.container(node);
+    if (!info) throw new HakitError(`${node} has no container`, 1, 'is the stack up? (hakit status)');
+    return this.docker.getContainer(info.Id);
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: [PROJECT_LABEL] } });
+    const running = new Set(found.filter((c) => c.State === 'running').map((c) => c.Labels[SERVICE_LABEL]));
+    return this.topology.nodes.map((spec) => ({ spec, running: running.has(spec.name) }));
+  }
+
+  async stop(node: string, mode: StopMode): Promise<void> {
+    const c = await this.handle(node);
+    if (!(await c.inspect()).State.Running) return;
+    if (mode === 'graceful') {
+      // SIGTERM to tini, forwarded to the entrypoint (or node): keepalived hands the VIP over
+      // with a priority-0 advert, HAProxy / the backend drain, then the container exits.
+      await c.stop({ t: STOP_TIMEOUT_S });
+      return;
+    }
+    // docker kill: SIGKILL to every process, and the container's network namespace (with its
+    // VIP and its ARP answers) goes with them, as a dead host's would.
+    await c.kill();
+    await this.waitStopped(c);
+  }
+
+  private async waitStopped(c: Docker.Container): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if (!(await c.inspect()).State.Running) return;
+      await sleep(20);
+    }
+    throw new HakitError('the container did not stop within 2 s of SIGKILL');
+  }
+
+  async restore(node: string, _credentials: Credentials): Promise<void> {
+    // The container keeps the environment (credentials) it was created with.
+    const c = await this.handle(node);
+    if ((await c.inspect()).State.Running) {
+      // Partly dead (HAProxy gone, keepalived up): afresh means from its entrypoint.
+      await c.kill();
+      await this.waitStopped(c);
+    }
+    await c.start();
+  }
+
+  async exec(node: string, argv: string[]): Promise<ExecResult> {
+    const info = await this.container(node);
+    if (info?.State !== 'running') return { stdout: '', stderr: `${node} is not running`, exitCode: 125 };
+    try {
+      return await execIn(this.docker.getContainer(info.Id), argv);
+    } catch (err) {
+      // The container stopped between the list and the exec.
+      return { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: 125 };
+    }
+  }
+
+  async readRunFile(node: string, name: string): Promise<string | undefined> {
+    const r = await this.exec(node, ['cat', `${NODE_RUN}/${name}`]);
+    return r.exitCode === 0 ? r.stdout : undefined;
+  }
+
+  async runtimeApi(node: string, command: string): Promise<string> {
+    // The socket lives inside the container; socat (in the LB image) carries one request.
+    // The command travels as an argument ($1), so nothing in it is parsed by a shell.
+    const script = `printf '%s\\n' "$1" | socat -t 2 - UNIX-CONNECT:${HAPROXY_SOCKET}`;
+    const r = await this.exec(node, ['sh', '-c', script, 'sh', command]);
+    if (r.exitCode !== 0) throw new HakitError(`HAProxy runtime API on ${node}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    return r.stdout;
+  }
+
+  async logs(node: string): Promise<string> {
+    const c = await this.handle(node);
+    const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    const { stdout, stderr } = demux(buf);
+    return stdout + stderr;
+  }
+
+  async down(progress: Progress): Promise<void> {
+    await progress.step('compose down (containers, network, volumes)', async () => {
+      // Best effort: the label sweep below removes what compose could not (or a missing compose).
+      if (await detectCompose()) await compose(['down', '-v', '--remove-orphans', '-t', '5'], composeEnv(loadCredentials())).catch(() => undefined);
+    });
+    await progress.step('Sweep what carries the hakit project label', () => this.sweep());
+  }
+
+  private async sweep(): Promise<void> {
+    if (!(await engineAnswers())) return;
+    const filters = { label: [PROJECT_LABEL] };
+    for (const c of await this.docker.listContainers({ all: true, filters })) {
+      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone);
+    }
+    for (const n of await this.docker.listNetworks({ filters })) await this.docker.getNetwork(n.Id).remove().catch(ignoreGone);
+    for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? []) await this.docker.getVolume(v.Name).remove().catch(ignoreGone);
+  }
+}
+
+/** A 404 means someone else removed it first: what we wanted. */
+function ignoreGone(err: unknown): void {
+  if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+}
