@@ -5,9 +5,11 @@
 // The node base is debootstrap's minbase plus this machine's own node and npm: Debian bookworm's
 // nodejs is 18 and the kit needs 20; the host's node is the version the kit is built and tested
 // with, links only against glibc and libstdc++ (both in minbase), and needs no other source.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, HakitError } from './errors.js';
+import { packageRoot } from './paths.js';
 import type { Progress } from './progress.js';
 import { commandExists, sh } from './sh.js';
 import { compose, dockerClient, engineAnswers, imageExists, images, type ComposeEnv } from './runtime/docker-engine.js';
@@ -16,11 +18,21 @@ const SUITE = 'bookworm';
 const mirror = () => process.env.HAKIT_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 /** debootstrap's downloaded packages, kept between runs: a second base costs no download. */
 const DEB_CACHE = '/var/cache/hakit/debootstrap';
-/** What lb.Dockerfile would otherwise install with apt (it installs only what is missing). */
-const LB_PACKAGES = ['haproxy', 'keepalived', 'curl', 'socat', 'iproute2', 'tini', 'ca-certificates'];
+/**
+ * What lb.Dockerfile would otherwise install with apt (it installs only what is missing), read
+ * from its `ARG PACKAGES="..."` line: one list, kept in the Dockerfile.
+ */
+export function lbPackages(dockerfile = readFileSync(join(packageRoot, 'docker/lb.Dockerfile'), 'utf8')): string[] {
+  const m = /^ARG PACKAGES="([^"]+)"/m.exec(dockerfile);
+  if (!m) throw new HakitError('docker/lb.Dockerfile has no ARG PACKAGES="..." line');
+  return m[1]!.trim().split(/\s+/);
+}
+const LB_PACKAGES = lbPackages();
+// The tag names the package list: adding a package makes a new base instead of reusing a stale one.
+const listTag = (pkgs: string[]) => createHash('sha256').update(pkgs.join(' ')).digest('hex').slice(0, 8);
 
 export const offlineBases = {
-  lb: `hakit-base/debian:${SUITE}-lb`,
+  lb: `hakit-base/debian:${SUITE}-lb-${listTag(LB_PACKAGES)}`,
   node: `hakit-base/node:${process.versions.node}-${SUITE}`,
 } as const;
 

@@ -33,7 +33,7 @@ export async function netnsPreflight(t: Topology): Promise<Problem[]> {
 }
 
 /** Host routes that fall inside or contain the kit's subnet (default routes aside). */
-async function routesOverlapping(subnet: string): Promise<string[]> {
+export async function routesOverlapping(subnet: string): Promise<string[]> {
   const out = (await shMaybe`ip -j -4 route show`).stdout;
   let routes: Array<{ dst: string; dev?: string }> = [];
   try {

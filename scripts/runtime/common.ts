@@ -1,6 +1,7 @@
 // What every runtime does the same way, written once.
 import { ExitCode, HakitError } from '../errors.js';
 import { findNode, type NodeSpec, type Topology } from '../topology.js';
+import type { Runtime } from './runtime.js';
 
 /** The node's spec, or a usage error that lists the valid names. */
 export function requireNode(t: Topology, node: string): NodeSpec {
@@ -13,3 +14,29 @@ export function requireNode(t: Topology, node: string): NodeSpec {
 export const HAPROXY_SOCKET = '/run/hakit/haproxy.sock';
 /** Every node's run directory: pid files, the track file, keepalived's transitions log. */
 export const NODE_RUN = '/run/hakit';
+
+/** F7: an nftables table, local to a node's network namespace, that drops VRRP to and from a peer. */
+export const PARTITION_TABLE = 'hakit_partition';
+export const partitionRules = (peerAddress: string): string =>
+  [
+    `add table inet ${PARTITION_TABLE}`,
+    `add chain inet ${PARTITION_TABLE} input { type filter hook input priority 0; policy accept; }`,
+    `add chain inet ${PARTITION_TABLE} output { type filter hook output priority 0; policy accept; }`,
+    `add rule inet ${PARTITION_TABLE} input ip saddr ${peerAddress} ip protocol vrrp drop`,
+    `add rule inet ${PARTITION_TABLE} output ip daddr ${peerAddress} ip protocol vrrp drop`,
+  ].join('; ');
+
+/**
+ * Cuts (on) or heals (off) VRRP between load balancers a and b, both ways, with nft inside each
+ * node: written over `exec`, so every runtime whose LB nodes have nft shares it.
+ */
+export async function cutVrrp(rt: Pick<Runtime, 'exec' | 'topology'>, a: string, b: string, on: boolean): Promise<void> {
+  const [sa, sb] = [requireNode(rt.topology, a), requireNode(rt.topology, b)];
+  for (const [self, peer] of [[sa, sb], [sb, sa]] as const) {
+    // Heal first (the whole job when on=false), so cutting twice leaves one set of rules.
+    await rt.exec(self.name, ['nft', `delete table inet ${PARTITION_TABLE}`]);
+    if (!on) continue;
+    const r = await rt.exec(self.name, ['nft', partitionRules(peer.address)]);
+    if (r.exitCode !== 0) throw new HakitError(`could not cut VRRP on ${self.name}: ${r.stderr.trim()}`, ExitCode.failure, 'is nft (nftables) installed in the node?');
+  }
+}

@@ -7,12 +7,12 @@
 import type Docker from 'dockerode';
 import { writeFileSync } from 'node:fs';
 import { loadCredentials } from '../credentials.js';
-import { HakitError } from '../errors.js';
-import { commonPreflight, type Problem } from '../preflight.js';
+import { ExitCode, HakitError } from '../errors.js';
+import { commonPreflight, routesOverlapping, type Problem } from '../preflight.js';
 import type { Progress } from '../progress.js';
 import { sleep } from '../sh.js';
 import { defaultTopology, type Topology } from '../topology.js';
-import { HAPROXY_SOCKET, NODE_RUN, requireNode } from './common.js';
+import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, requireNode } from './common.js';
 import {
   compose, demux, detectCompose, dockerClient, DOCKER_BRIDGE, engineAnswers, execIn, imageExists, images,
   PROJECT_LABEL, SERVICE_LABEL, type ComposeEnv,
@@ -72,6 +72,11 @@ export class DockerRuntime implements Runtime {
   }
 
   async up({ progress, credentials }: UpOptions): Promise<void> {
+    // Also when called without the CLI's preflight (tests, the demo): a Docker network on an
+    // address range another stack uses (a netns stack's bridge) would give the host two routes
+    // and break both stacks, and Docker does not refuse it.
+    const taken = await routesOverlapping(this.topology.subnet);
+    if (taken.length) throw new HakitError(`address range ${this.topology.subnet} is already in use on this host: ${taken.join('; ')}`, ExitCode.preflight, 'is a netns stack up? (hakit --runtime netns status)');
     // lb2 waits for lb1 to be healthy (compose.yaml), so lb1 wins the first election.
     await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
       compose(['up', '-d', '--no-build'], composeEnv(credentials)));
@@ -161,6 +166,10 @@ export class DockerRuntime implements Runtime {
     const r = await this.exec(node, ['sh', '-c', script, 'sh', command]);
     if (r.exitCode !== 0) throw new HakitError(`HAProxy runtime API on ${node}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
     return r.stdout;
+  }
+
+  partition(a: string, b: string, on: boolean): Promise<void> {
+    return cutVrrp(this, a, b, on);
   }
 
   async logs(node: string): Promise<string> {

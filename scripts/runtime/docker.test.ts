@@ -1,0 +1,102 @@
+// compose.yaml as compose itself reads it (`docker compose config` / `docker-compose config`):
+// valid, the same address plan as scripts/topology.ts, hardened as documented. Needs compose
+// but no engine.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shMaybe } from '../sh.js';
+import { failUnderCi, skipOutsideCi } from '../testing.js';
+import { defaultTopology, lbs } from '../topology.js';
+import { composeFile, demux, detectCompose } from './docker-engine.js';
+
+const composeCmd = await detectCompose();
+const missing = composeCmd ? undefined : 'missing: docker compose or docker-compose';
+
+async function config(env: Record<string, string>) {
+  // PATH etc. kept, STATS_* only as given: the test must not inherit a developer's password.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STATS_'))) as Record<string, string>;
+  return shMaybe({ env: { ...base, ...env } })`${composeCmd!} -f ${composeFile} -p hakit config`;
+}
+
+/** Service name → its lines in compose's normalised YAML (services are at indent 2). */
+function services(yaml: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let inServices = false;
+  let current: string | undefined;
+  for (const line of yaml.split('\n')) {
+    if (/^\S/.test(line)) {
+      inServices = line.startsWith('services:');
+      current = undefined;
+      continue;
+    }
+    const m = inServices ? /^ {2}([\w-]+):\s*$/.exec(line) : null;
+    if (m) {
+      current = m[1]!;
+      out.set(current, '');
+    } else if (current) {
+      out.set(current, out.get(current)! + line + '\n');
+    }
+  }
+  return out;
+}
+
+describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
+  let yaml = '';
+  beforeAll(async () => {
+    failUnderCi(missing);
+    const r = await config({ STATS_PASSWORD: 's3cret' });
+    expect(r.stderr).not.toMatch(/error|invalid/i);
+    expect(r.exitCode).toBe(0);
+    yaml = r.stdout;
+  });
+
+  it('refuses to start without a stats password, and says why', async () => {
+    const r = await config({});
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/STATS_PASSWORD/);
+  });
+
+  it('has the address plan of scripts/topology.ts', () => {
+    const svc = services(yaml);
+    expect([...svc.keys()].sort()).toEqual(defaultTopology.nodes.map((n) => n.name).sort());
+    for (const n of defaultTopology.nodes) {
+      expect(svc.get(n.name), n.name).toMatch(new RegExp(`ipv4_address: ${n.address.replace(/\./g, '\\.')}\\n`));
+      expect(svc.get(n.name), n.name).toMatch(new RegExp(`hostname: ${n.name}\\n`));
+    }
+    expect(yaml).toContain(`subnet: ${defaultTopology.subnet}`);
+    expect(yaml).toContain(`gateway: ${defaultTopology.hostAddress}`);
+  });
+
+  it('grants network capabilities to the load balancers only, and hardens every node', () => {
+    const lbNames = new Set(lbs(defaultTopology).map((n) => n.name));
+    for (const [name, body] of services(yaml)) {
+      expect(body, name).toMatch(/cap_drop:\n\s+- ALL\n/);
+      expect(body, name).toMatch(/no-new-privileges:true/);
+      expect(body, name).toMatch(/read_only: true/);
+      expect(body, name).toMatch(/restart: ['"]?no['"]?\n/);
+      expect(body, name).toMatch(/healthcheck:/);
+      expect(/NET_ADMIN/.test(body), name).toBe(lbNames.has(name));
+      if (lbNames.has(name)) {
+        expect(body).toMatch(/NET_RAW/);
+        expect(body).toMatch(/net\.ipv4\.ip_nonlocal_bind: ['"]?1/);
+        expect(body).toMatch(/STATS_PASSWORD: s3cret/);
+        // Published for hosts where the VIP is not routable (v1 prints short, v2 long syntax),
+        // on loopback only.
+        expect(body).toMatch(/127\.0\.0\.1:\d+:80\b|host_ip: 127\.0\.0\.1/);
+        expect(body).not.toMatch(/0\.0\.0\.0/);
+      }
+    }
+  });
+});
+
+describe('demux', () => {
+  it('splits Docker\'s multiplexed stdout and stderr frames', () => {
+    const frame = (kind: number, text: string) => {
+      const body = Buffer.from(text);
+      const head = Buffer.alloc(8);
+      head[0] = kind;
+      head.writeUInt32BE(body.length, 4);
+      return Buffer.concat([head, body]);
+    };
+    const buf = Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err\n'), frame(1, 'out 2\n')]);
+    expect(demux(buf)).toEqual({ stdout: 'out 1\nout 2\n', stderr: 'err\n' });
+  });
+});
