@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { registerDemoCommands } from './commands/demo.js';
 import { registerStackCommands } from './commands/stack.js';
 import { ExitCode } from './errors.js';
 import { packageRoot } from './paths.js';
@@ -21,5 +22,6 @@ const program = new Command('hakit')
   });
 
 registerStackCommands(program);
+registerDemoCommands(program);
 
 await program.parseAsync();

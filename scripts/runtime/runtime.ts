@@ -52,6 +52,11 @@ export interface Runtime {
   /** Sends one command to a load balancer's HAProxy runtime API and returns the answer. */
   runtimeApi(node: string, command: string): Promise<string>;
   logs(node: string): Promise<string>;
+  /**
+   * Optional (the demo's F7 is skipped without it): `on` cuts VRRP between load balancers `a` and
+   * `b` both ways while everything else still flows; `on = false` heals it. Idempotent both ways.
+   */
+  partition?(a: string, b: string, on: boolean): Promise<void>;
   /** Idempotent: removes everything the runtime created, also after a failed or partial up. */
   down(progress: Progress): Promise<void>;
 }
