@@ -1,6 +1,7 @@
 // What the CLI, the demo and the tests do to a stack, written once over the Runtime seam.
 import { ensureCredentials, loadCredentials } from './credentials.js';
 import { HakitError, ExitCode } from './errors.js';
+import { abortableProgress } from './interrupt.js';
 import type { Progress } from './progress.js';
 import type { Runtime } from './runtime/runtime.js';
 import { waitFor } from './sh.js';
@@ -10,12 +11,15 @@ import { findNode } from './topology.js';
 export type KillMode = 'hard' | 'graceful' | 'haproxy';
 export const killModes: readonly KillMode[] = ['hard', 'graceful', 'haproxy'];
 
-export async function bringUp(rt: Runtime, progress: Progress, retain = false): Promise<StackStatus> {
+/** `signal` (Ctrl-C): stop at the next step boundary, then tear down as after a failure. */
+export async function bringUp(rt: Runtime, progress: Progress, retain = false, signal?: AbortSignal): Promise<StackStatus> {
   const { creds, created } = ensureCredentials();
   if (created) progress.info('Generated stats credentials (kept with mode 0600 in the state directory)');
   try {
-    await rt.up({ progress, credentials: creds });
-    return await progress.step('Backends UP in HAProxy and one load balancer holding the VIP', () => waitHealthy(rt, 20_000));
+    await rt.up({ progress: signal ? abortableProgress(progress, signal) : progress, credentials: creds });
+    // The health wait only reads: on Ctrl-C it is abandoned at once (settle 0).
+    const waitProgress = signal ? abortableProgress(progress, signal, 0) : progress;
+    return await waitProgress.step('Backends UP in HAProxy and one load balancer holding the VIP', () => waitHealthy(rt, 20_000));
   } catch (err) {
     if (retain) {
       progress.info('up failed: the stack is kept for inspection (--retain); `hakit logs NODE`, then `hakit down`');
