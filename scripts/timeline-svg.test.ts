@@ -8,6 +8,7 @@ const base: TimelineData = {
   backendNames: ['backend1', 'backend2'],
   records: [
     { atMs: 1100, latencyMs: 2, status: 200, lb: 'lb1', backend: 'backend1' },
+    { atMs: 1200, latencyMs: 1000, status: 200, lb: 'lb1', backend: 'backend1' }, // late: a wait line too
     { atMs: 2010, latencyMs: 1, error: 'ECONNREFUSED' },
     { atMs: 2020, latencyMs: 1, status: 503, lb: 'lb2' },
     { atMs: 2500, latencyMs: 2, status: 200, lb: 'lb2', backend: 'backend2' },
@@ -36,21 +37,25 @@ describe('renderTimelineSvg', () => {
   it('is one self-contained SVG element with balanced tags', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
-    for (const tag of ['rect', 'text', 'title', 'path']) expect(count(svg, `<${tag} `) + count(svg, `<${tag}>`)).toBe(count(svg, `</${tag}>`));
+    for (const tag of ['rect', 'text', 'title', 'path']) {
+      const selfClosed = svg.match(new RegExp(`<${tag} [^>]*/>`, 'g'))?.length ?? 0;
+      expect(count(svg, `<${tag} `) + count(svg, `<${tag}>`) - selfClosed).toBe(count(svg, `</${tag}>`));
+    }
   });
 
-  it('has a lane per LB and backend plus the no-answer lane', () => {
-    for (const lane of ['lb1', 'lb2', 'backend1', 'backend2', 'no answer']) expect(svg).toContain(`>${lane}</text>`);
+  it('has a lane per LB and backend plus the failed lane', () => {
+    for (const lane of ['lb1', 'lb2', 'backend1', 'backend2', 'failed']) expect(svg).toContain(`>${lane}</text>`);
   });
 
-  it('draws failures in red: the refused one in the no-answer lane, the 503 in its LB lane', () => {
-    expect(count(svg, `fill="${colours.failed}"><title>`)).toBe(2);
+  it('draws failures in red in the failed lane, and a 503 also in its LB lane', () => {
+    expect(count(svg, `fill="${colours.failed}"><title>`)).toBe(3);
     expect(svg).toContain('<title>ECONNREFUSED, 1 ms</title>');
     expect(svg).toContain('<title>HTTP 503 via lb2, 1 ms</title>');
   });
 
   it('draws a success in both its LB and its backend lane, and skips records outside the window', () => {
-    expect(count(svg, `fill="${colours.ok}"><title>`)).toBe(4);
+    expect(count(svg, `fill="${colours.ok}"><title>`)).toBe(6);
+    expect(count(svg, `fill="${colours.ok}" fill-opacity="0.35"/>`)).toBe(2);
   });
 
   it('marks the fault (escaped), the VRRP transition, the split brain and the blackout', () => {

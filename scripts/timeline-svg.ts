@@ -1,9 +1,9 @@
 // One scenario's timeline as a self-contained SVG: time on x (0 = the fault), one lane per load
 // balancer (VIP ownership band, keepalived transitions, requests it answered) and per backend
-// (requests it served, times HAProxy had it out of rotation), and a lane for requests that got
-// no answer at all. Failures are red; each request is a bar from its start to its end, so a
-// request held up by a retransmitted SYN shows as a long bar. Hand-written: one chart type,
-// no browser, no dependency.
+// (requests it served, times HAProxy had it out of rotation), and a lane of failed requests.
+// Failures are red; each answer is a tick at the time it arrived, with a thin line back to its
+// start when it was slow (a retransmitted SYN). Hand-written: one chart type, no browser, no
+// dependency.
 import type { Span, VipSample, Window } from './analysis.js';
 import type { LbTransition, ServerSample } from './evidence.js';
 import { isSuccess, type ProbeRecord } from './probe.js';
@@ -28,6 +28,8 @@ export interface TimelineData {
   blackout: Span | null;
   splitBrain: Span[];
 }
+
+const FAILED_LANE = 'failed';
 
 export const colours = {
   ok: '#2e8b57',
@@ -57,7 +59,7 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
   const top = 26;
   const laneH = 26;
   const gap = 6;
-  const lanes = [...d.lbNames, ...d.backendNames, 'no answer'];
+  const lanes = [...d.lbNames, ...d.backendNames, FAILED_LANE];
   const height = top + lanes.length * (laneH + gap) + 30;
   const span = Math.max(1, d.window.endMs - d.window.startMs);
   const x = (t: number) => left + ((Math.min(Math.max(t, d.window.startMs), d.window.endMs) - d.window.startMs) / span) * (width - left - right);
@@ -107,18 +109,24 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
     });
   }
 
-  // Requests: a bar from start to end in the lane of the LB that answered and of the backend that served.
+  // Requests: a tick when the answer came, in the lane of the LB that answered and of the backend
+  // that served (failures also in the "failed" lane); a slow request also gets a thin line back
+  // to its start, so a gap in the ticks is a blackout even when requests sent into it succeed late.
   for (const r of d.records) {
     if (r.atMs < d.window.startMs || r.atMs > d.window.endMs) continue;
     const ok = isSuccess(r);
     const fill = ok ? colours.ok : colours.failed;
-    const what = ok ? `${r.status} ${r.backend ?? ''} via ${r.lb ?? ''}` : (r.status ? `HTTP ${r.status} via ${r.lb ?? '?'}` : r.error ?? 'error');
+    const what = ok ? `${r.status} ${r.backend ?? ''} via ${r.lb ?? ''}` : (r.status ? `HTTP ${r.status}${r.lb ? ` via ${r.lb}` : ''}` : r.error ?? 'error');
     const title = `${what}, ${Math.round(r.latencyMs)} ms`;
     const x0 = x(r.atMs);
     const x1 = x(r.atMs + r.latencyMs);
     const placed = [r.lb, r.backend].filter((n): n is string => n !== undefined && lanes.includes(n));
-    if (placed.length === 0) placed.push('no answer');
-    for (const lane of placed) rect(x0, x1, laneY(lane) + 7, laneH - 14, fill, title);
+    if (!ok) placed.push(FAILED_LANE);
+    for (const lane of placed) {
+      const y = laneY(lane);
+      if (r.latencyMs > 20) out.push(`<rect x="${f(x0)}" y="${f(y + laneH / 2 - 1)}" width="${f(Math.max(1, x1 - x0))}" height="2" fill="${fill}" fill-opacity="0.35"/>`);
+      rect(x1 - 0.75, x1 + 0.75, y + 6, laneH - 12, fill, title);
+    }
   }
 
   for (const t of d.transitions) {

@@ -14,7 +14,7 @@ import { sh, shMaybe, sleep, waitFor } from '../sh.js';
 import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../topology.js';
 import { HakitError } from '../errors.js';
 import { netnsPreflight, type Problem } from '../preflight.js';
-import { requireNode } from './common.js';
+import { cutVrrp, requireNode } from './common.js';
 import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const BRIDGE = 'hakit0';
@@ -39,16 +39,6 @@ const NODE_SHELL = [
 const inNode = (node: string, argv: string[]) => [
   `--net=/run/netns/${nsName(node)}`, 'unshare', '--mount', '--propagation', 'slave', 'sh', '-c', NODE_SHELL, netnsEtc(node), runDir(node), ...argv,
 ];
-// F7: a table of the node's own (namespace-local) nftables that drops VRRP to and from the peer.
-const PARTITION_TABLE = 'hakit_partition';
-const partitionRules = (peer: string) =>
-  [
-    `add table inet ${PARTITION_TABLE}`,
-    `add chain inet ${PARTITION_TABLE} input { type filter hook input priority 0; policy accept; }`,
-    `add chain inet ${PARTITION_TABLE} output { type filter hook output priority 0; policy accept; }`,
-    `add rule inet ${PARTITION_TABLE} input ip saddr ${peer} ip protocol vrrp drop`,
-    `add rule inet ${PARTITION_TABLE} output ip daddr ${peer} ip protocol vrrp drop`,
-  ].join('; ');
 const FORWARD_RULE = ['FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '--comment', 'hakit', '-j', 'ACCEPT'];
 
 export class NetnsRuntime implements Runtime {
@@ -187,9 +177,8 @@ export class NetnsRuntime implements Runtime {
     if (mode === 'hard') {
       // Like `docker kill`: every process dies at once, then the node's network goes. Without the
       // link going down its kernel would keep answering ARP for the VIP it still has configured.
-      // The link goes down only once the processes are gone, as with `docker kill`: their kernel
-      // closes their sockets first, so a peer with a request in flight gets a reset (and HAProxy
-      // retries it elsewhere) instead of waiting on a connection to a host that vanished.
+      // The link goes only once the processes are gone: their sockets are closed first, so a peer
+      // with a request in flight gets a reset (HAProxy retries it elsewhere) instead of a hang.
       for (const pid of await this.pids(node)) signal(pid, 'SIGKILL');
       await this.killAll(node);
       await shMaybe`ip link set ${vethName(node)} down`;
@@ -234,15 +223,9 @@ export class NetnsRuntime implements Runtime {
     return unixRequest(join(runDir(node), 'haproxy.sock'), command);
   }
 
-  async partition(a: string, b: string, on: boolean): Promise<void> {
-    const [sa, sb] = [this.spec(a), this.spec(b)];
-    for (const [self, peer] of [[sa, sb], [sb, sa]] as const) {
-      // Heal first (also the whole job when on=false), so cutting twice leaves one set of rules.
-      await this.exec(self.name, ['nft', `delete table inet ${PARTITION_TABLE}`]);
-      if (!on) continue;
-      const r = await this.exec(self.name, ['nft', partitionRules(peer.address)]);
-      if (r.exitCode !== 0) throw new HakitError(`could not cut VRRP on ${self.name}: ${r.stderr.trim()}`, 1, 'is nft (nftables) installed?');
-    }
+  /** F7: VRRP cut both ways with nft inside each LB's namespace (shared with the Docker runtime). */
+  partition(a: string, b: string, on: boolean): Promise<void> {
+    return cutVrrp(this, a, b, on);
   }
 
   async logs(node: string): Promise<string> {
