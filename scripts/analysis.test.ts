@@ -175,3 +175,12 @@ describe('helpers', () => {
     ]);
   });
 });
+
+describe('failedNew', () => {
+  it('counts only failures of requests sent at or after the fault', () => {
+    const recs = [ok(0, 'lb1', 'backend1'), err(90, 'ECONNRESET', 200), ok(100, 'lb2', 'backend2'), err(110), ok(120, 'lb2', 'backend1')];
+    const m = analyze({ records: recs, window: { startMs: 0, endMs: 200 }, faultAtMs: 100, vip: [] });
+    expect(m.failed).toBe(2);
+    expect(m.failedNew).toBe(1);
+  });
+});

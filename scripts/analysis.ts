@@ -35,6 +35,8 @@ export interface Span {
 export interface ScenarioMetrics {
   requests: number;
   failed: number;
+  /** Failed requests that started at or after the fault: what a client arriving later would see. */
+  failedNew: number;
   /** Failures by kind: an error code (ECONNREFUSED, ETIMEDOUT…) or "HTTP 503". */
   failures: Record<string, number>;
   /** Longest span in the window with no successful completion, ms. */
@@ -147,6 +149,7 @@ export function analyze(input: AnalysisInput): ScenarioMetrics {
   return {
     requests: records.length,
     failed: records.filter((r) => !isSuccess(r)).length,
+    failedNew: records.filter((r) => r.atMs >= faultAtMs && !isSuccess(r)).length,
     failures,
     blackoutMs,
     blackout: blackoutMs > 0 ? blackout : null,

@@ -229,6 +229,7 @@ function skippedResult(sc: Scenario, run: number, why: string): ScenarioResult {
     target: null,
     requests: 0,
     failed: 0,
+    failedNew: 0,
     failures: {},
     blackoutMs: 0,
     blackout: null,

@@ -2,8 +2,8 @@
 // a new connection (a reused connection would hide failovers), and records what happened.
 // Bounded in count and in time, and it only talks to the kit's own addresses.
 import { request, Agent } from 'node:http';
-import { HakitError, ExitCode } from './errors.js';
-import { inSubnet, type Topology } from './topology.js';
+import { assertKitTarget } from './kit-network.js';
+import type { Topology } from './topology.js';
 
 export interface ProbeRecord {
   /** Start of the request, ms since the epoch. */
@@ -33,14 +33,13 @@ export interface ProbeOptions {
   onRecord?: (r: ProbeRecord) => void;
 }
 
-/** Refuses any target outside the kit's own network or loopback. */
+/** Refuses any target outside loopback and the kit's own (present) network. */
 export function assertKitAddress(url: string, t: Topology): void {
-  const host = new URL(url).hostname;
-  if (host === 'localhost' || inSubnet(host, '127.0.0.0/8') || inSubnet(host, t.subnet)) return;
-  throw new HakitError(`refusing to send probe traffic to ${host}: only loopback and the kit's network ${t.subnet}`, ExitCode.usage);
+  assertKitTarget(new URL(url).hostname, t);
 }
 
 export function probeOnce(url: string, timeoutMs: number, agent: Agent | false = false): Promise<ProbeRecord> {
+  assertKitTarget(new URL(url).hostname);
   const atMs = Date.now();
   const start = performance.now();
   return new Promise((resolve) => {

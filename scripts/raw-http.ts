@@ -2,6 +2,7 @@
 // would send (malformed lines, oversized heads, slow heads) and for holding idle connections.
 // Every socket is bounded in time; callers pass only the kit's own addresses.
 import { connect, type Socket } from 'node:net';
+import { assertKitTarget } from './kit-network.js';
 
 export interface RawResult {
   /** Status of the first response, or undefined when the server closed without one. */
@@ -35,6 +36,7 @@ export const parseStatus = (text: string): number | undefined => {
 /** Sends `payload` (and/or timed chunks), reads until the server closes or the timeout. */
 export function rawHttp(payload: string | Buffer, opts: RawOptions): Promise<RawResult> {
   const timeoutMs = opts.timeoutMs ?? 5000;
+  assertKitTarget(opts.host);
   return new Promise((resolve) => {
     const started = performance.now();
     const sock = connect({ host: opts.host, port: opts.port, localAddress: opts.localAddress });

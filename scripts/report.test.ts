@@ -4,7 +4,7 @@ import { formatSummary, renderReport, toJson } from './report.js';
 
 const result = (over: Partial<ScenarioResult>): ScenarioResult => ({
   id: 'F1', name: 'lb-hard-kill', title: 'The active LB dies hard', run: 1, target: 'lb1',
-  requests: 300, failed: 2, failures: { ECONNREFUSED: 2 }, blackoutMs: 170, blackout: { fromMs: 0, toMs: 170 },
+  requests: 300, failed: 2, failedNew: 1, failures: { ECONNREFUSED: 2 }, blackoutMs: 170, blackout: { fromMs: 0, toMs: 170 },
   recoveryMs: 180, firstErrorPageMs: null, restoreToSuccessMs: null, vipBefore: 'lb1', vipAfter: 'lb2',
   splitBrainMs: 0, splitBrain: [], mastersAfter: 1, sharesBefore: { backend1: 0.5, backend2: 0.5 }, sharesAfter: { backend1: 0.5, backend2: 0.5 },
   maxLatencyMs: 1020, retries: 0, redispatches: 0, vrrpTransitions: [{ atMs: 1, lb: 'lb2', state: 'MASTER' }], serverChanges: [],

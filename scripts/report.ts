@@ -14,7 +14,7 @@ export function summaryRows(d: DemoResult): string[][] {
     r.id,
     r.name,
     String(r.requests),
-    String(r.failed),
+    r.failedNew !== r.failed ? `${r.failed} (${r.failedNew} new)` : String(r.failed),
     String(r.blackoutMs),
     ms(r.target ? r.recoveryMs : null),
     vip(r),

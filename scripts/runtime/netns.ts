@@ -82,12 +82,24 @@ export class NetnsRuntime implements Runtime {
     for (const node of t.nodes) {
       await progress.step(`Node ${node.name} (${node.address})`, () => this.createNode(node));
     }
-    // Backends first, then the LBs in priority order: lb1 wins the first election.
+    // Backends first, then the LBs in priority order. Both LBs start as BACKUP with nopreempt,
+    // so whoever decides first keeps the VIP: the first LB must hold it before the next starts,
+    // or the 0.2 ms of priority skew between them is a coin toss.
     const order = [...t.nodes].sort((a, b) => (a.role === b.role ? (b.priority ?? 0) - (a.priority ?? 0) : a.role === 'backend' ? -1 : 1));
     for (const node of order) {
-      await progress.step(`Start ${node.name}`, () => this.start(node, credentials));
+      const first = node.role === 'lb' && !order.slice(0, order.indexOf(node)).some((n) => n.role === 'lb');
+      await progress.step(`Start ${node.name}${first ? ' and wait for it to take the VIP' : ''}`, async () => {
+        await this.start(node, credentials);
+        if (first) await waitFor(`${node.name} to take the VIP`, async () => ((await this.holdsVip(node.name)) ? true : undefined), 15_000);
+      });
     }
   }
+
+  private async holdsVip(node: string): Promise<boolean> {
+    const r = await shMaybe`ip -n ${nsName(node)} -o -4 addr show dev eth0`;
+    return r.stdout.includes(` ${this.topology.vip}/`);
+  }
+
 
   private async createBridge(): Promise<void> {
     const t = this.topology;
