@@ -52,9 +52,16 @@ describe('probe', () => {
   });
 
   it('refuses targets outside loopback and the kit network', () => {
-    expect(() => assertKitAddress('http://10.213.0.10/', defaultTopology)).not.toThrow();
+    // A topology whose host address this machine has (loopback), so its subnet counts as present.
+    const present = { ...defaultTopology, hostAddress: '127.0.0.1' };
+    expect(() => assertKitAddress('http://10.213.0.10/', present)).not.toThrow();
     expect(() => assertKitAddress('http://127.0.0.1:8080/', defaultTopology)).not.toThrow();
-    expect(() => assertKitAddress('http://192.168.1.1/', defaultTopology)).toThrow(/refusing/);
-    expect(() => assertKitAddress('http://example.com/', defaultTopology)).toThrow(/refusing/);
+    expect(() => assertKitAddress('http://192.168.1.1/', present)).toThrow(/refusing/);
+    expect(() => assertKitAddress('http://example.com/', present)).toThrow(/refusing/);
+  });
+
+  it('refuses the kit subnet while no interface carries the kit host address', () => {
+    const absent = { ...defaultTopology, hostAddress: '10.213.0.254' };
+    expect(() => assertKitAddress('http://10.213.0.10/', absent)).toThrow(/not the kit's network right now/);
   });
 });
