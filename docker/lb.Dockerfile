@@ -11,10 +11,11 @@ FROM ${BASE_IMAGE}
 # socat: the kit reaches HAProxy's runtime socket through it. iproute2: VIP ownership (`ip addr`).
 # tini: PID 1, reaps zombies and forwards SIGTERM to the entrypoint alone (not to the whole
 # group), so keepalived still stops before HAProxy. nftables: the demo's partition (F7) cuts VRRP
-# between the LBs inside the node's own network namespace.
+# between the LBs inside the node's own network namespace; netbase gives it /etc/protocols
+# (`ip protocol vrrp`).
 # Only what the base lacks is installed, so an offline base needs no package mirror.
 # keepalived_script: keepalived runs its check and notify scripts as this user.
-ARG PACKAGES="haproxy keepalived curl socat iproute2 tini ca-certificates nftables"
+ARG PACKAGES="haproxy keepalived curl socat iproute2 tini ca-certificates nftables netbase"
 RUN set -eu; missing=; \
     for p in $PACKAGES; do \
       dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"; \
