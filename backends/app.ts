@@ -27,12 +27,14 @@ export function createApp(opts: BackendOptions): Hono {
   // Counts the bytes actually read, so a chunked body without Content-Length is caught too.
   app.use('*', bodyLimit({ maxSize: maxBody, onError: (c) => c.json({ error: 'payload too large', limit: maxBody }, 413) }));
 
+  // The page declares an empty icon: a browser's /favicon.ico request would take a turn in the
+  // round-robin, and a reload would show the same server again.
   app.get('/', (c) => {
     const text = `Hello, World!\nServer ${opts.serverId}`;
     if (!prefersHtml(c.req.header('accept'))) return c.text(text);
     const lb = c.req.header('x-lb') ?? 'none (direct request)';
     return c.html(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Server ${opts.serverId}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Server ${opts.serverId}</title><link rel="icon" href="data:,">
 <style>body{font:18px system-ui,sans-serif;margin:3em;color:#222}h1{margin:0 0 .3em}
 .tag{display:inline-block;padding:.2em .6em;border-radius:.3em;background:#e8eef9;margin-right:.5em}</style></head>
 <body><h1>Hello, World!</h1><p id="server">Server ${opts.serverId}</p>

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { registerDemoCommands } from './commands/demo.js';
+import { registerDashboardCommands } from './commands/dashboard.js';
 import { registerStackCommands } from './commands/stack.js';
 import { ExitCode } from './errors.js';
 import { packageRoot } from './paths.js';
@@ -22,6 +23,7 @@ const program = new Command('hakit')
   });
 
 registerStackCommands(program);
+registerDashboardCommands(program);
 registerDemoCommands(program);
 
 await program.parseAsync();

@@ -50,6 +50,7 @@ export function registerStackCommands(program: Command): void {
         console.log(`\n  VIP:    ${status.url}`);
         console.log(`  stats:  ${status.statsUrl}  (user ${creds?.user}, password ${creds?.password})`);
         console.log(`\nTry: curl ${status.url}   ·   hakit kill lb1   ·   hakit status   ·   hakit down`);
+        console.log('Watch it live in a browser: hakit dashboard   (VIP holder, VRRP states, requests, kill/restore buttons)');
       });
       // An abandoned health wait may still be polling: do not let it keep the process alive.
       if (interrupt.signal.aborted) process.exit(process.exitCode ?? ExitCode.interrupted);
