@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
+import { registerDockerCommands } from './commands/docker.js';
 import { registerStackCommands } from './commands/stack.js';
 import { ExitCode } from './errors.js';
 import { packageRoot } from './paths.js';
@@ -25,5 +26,6 @@ const program = new Command('hakit')
 registerStackCommands(program);
 registerDashboardCommands(program);
 registerDemoCommands(program);
+registerDockerCommands(program);
 
 await program.parseAsync();

@@ -5,7 +5,8 @@ import { loadCredentials } from '../credentials.js';
 import { rotateCredentials } from '../rotate.js';
 import { loadTopologyFile } from '../topology-file.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
-import { formatProblems, netnsPreflight } from '../preflight.js';
+import { setupDocker } from '../docker-setup.js';
+import { formatProblems } from '../preflight.js';
 import { createProgress } from '../progress.js';
 import { setup } from '../setup.js';
 import { getStatus } from '../status.js';
@@ -30,7 +31,7 @@ export function registerStackCommands(program: Command): void {
         if (opts.config) loadTopologyFile(opts.config);
         const progress = createProgress();
         const rt = await runtimeOf(cmd);
-        const problems = await netnsPreflight(rt.topology);
+        const problems = await rt.preflight();
         if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
         if (await rt.isUp()) throw new HakitError('a hakit stack is already up', ExitCode.preflight, 'see it with `hakit status`, or remove it with `hakit down`');
         const started = performance.now();
@@ -149,5 +150,6 @@ export function registerStackCommands(program: Command): void {
   program
       .command('setup')
     .description('install haproxy, keepalived, iproute2 and curl with apt when missing (Debian/Ubuntu, root)')
-    .action(() => runMain(() => setup(createProgress())));
+    .option('--docker', 'instead: install docker.io, docker-compose and debootstrap, and start dockerd when no engine answers')
+    .action((opts: { docker?: boolean }) => runMain(() => (opts.docker ? setupDocker(createProgress()) : setup(createProgress()))));
 }
