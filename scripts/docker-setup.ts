@@ -3,30 +3,19 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { ExitCode, HakitError } from './errors.js';
-import { osRelease } from './preflight.js';
 import type { Progress } from './progress.js';
+import { aptInstallMissing } from './setup.js';
 import { engineAnswers } from './runtime/docker-engine.js';
-import { commandExists, sh, shMaybe, sleep } from './sh.js';
+import { shMaybe, sleep } from './sh.js';
 
 const tools: Record<string, string> = { dockerd: 'docker.io', 'docker-compose': 'docker-compose', debootstrap: 'debootstrap' };
 export const DOCKERD_LOG = '/var/log/hakit/dockerd.log';
 
 export async function setupDocker(progress: Progress): Promise<void> {
-  if (process.getuid?.() !== 0) throw new HakitError('setup --docker installs packages and needs root', ExitCode.preflight, 'run it with sudo');
-  const missing: string[] = [];
-  for (const [tool, pkg] of Object.entries(tools)) if (!(await commandExists(tool))) missing.push(pkg);
   // A `docker compose` v2 plugin does the job of docker-compose.
-  if (missing.includes('docker-compose') && (await shMaybe`docker compose version`).exitCode === 0) missing.splice(missing.indexOf('docker-compose'), 1);
-  if (missing.length) {
-    if (!/^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease()) || !(await commandExists('apt-get'))) {
-      throw new HakitError(`missing packages: ${missing.join(' ')}`, ExitCode.preflight, 'install them with your package manager (hakit setup knows apt only)');
-    }
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    await progress.step('apt-get update', () => sh({ env })`apt-get update -qq`);
-    await progress.step(`apt-get install ${missing.join(' ')}`, () => sh({ env })`apt-get install -y -qq --no-install-recommends ${missing}`);
-  } else {
-    progress.info('✓ docker.io, docker-compose and debootstrap are installed');
-  }
+  const needed = { ...tools };
+  if ((await shMaybe`docker compose version`).exitCode === 0) delete needed['docker-compose'];
+  await aptInstallMissing(progress, needed, 'setup --docker');
   if (await engineAnswers()) {
     progress.info('✓ a Docker engine answers');
     return;

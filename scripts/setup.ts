@@ -15,20 +15,28 @@ const aptPackages: Record<(typeof netnsTools)[number] | 'iptables', string> = {
   iptables: 'iptables',
 };
 
-export async function setup(progress: Progress): Promise<void> {
-  if (process.getuid?.() !== 0) throw new HakitError('setup installs packages and needs root', ExitCode.preflight, 'run it with sudo');
+/**
+ * Installs with apt the package of every tool that is missing (tool → package). Refuses without
+ * root, or on a system without apt, naming what to install.
+ */
+export async function aptInstallMissing(progress: Progress, tools: Record<string, string>, what: string): Promise<void> {
+  if (process.getuid?.() !== 0) throw new HakitError(`${what} installs packages and needs root`, ExitCode.preflight, 'run it with sudo');
   const missing: string[] = [];
-  for (const [tool, pkg] of Object.entries(aptPackages)) if (!(await commandExists(tool))) missing.push(pkg);
-  if (missing.length) {
-    if (!/^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease()) || !(await commandExists('apt-get'))) {
-      throw new HakitError(`missing packages: ${missing.join(' ')}`, ExitCode.preflight, 'install them with your package manager (hakit setup knows apt only)');
-    }
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    await progress.step('apt-get update', () => sh({ env })`apt-get update -qq`);
-    await progress.step(`apt-get install ${missing.join(' ')}`, () => sh({ env })`apt-get install -y -qq --no-install-recommends ${missing}`);
-  } else {
-    progress.info('✓ haproxy, keepalived, iproute2, curl, iptables are installed');
+  for (const [tool, pkg] of Object.entries(tools)) if (!(await commandExists(tool)) && !missing.includes(pkg)) missing.push(pkg);
+  if (missing.length === 0) {
+    progress.info(`✓ ${[...new Set(Object.values(tools))].join(', ')} installed`);
+    return;
   }
+  if (!/^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease()) || !(await commandExists('apt-get'))) {
+    throw new HakitError(`missing packages: ${missing.join(' ')}`, ExitCode.preflight, 'install them with your package manager (hakit setup knows apt only)');
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await progress.step('apt-get update', () => sh({ env })`apt-get update -qq`);
+  await progress.step(`apt-get install ${missing.join(' ')}`, () => sh({ env })`apt-get install -y -qq --no-install-recommends ${missing}`);
+}
+
+export async function setup(progress: Progress): Promise<void> {
+  await aptInstallMissing(progress, aptPackages, 'setup');
   if ((await shMaybe`id -u keepalived_script`).exitCode !== 0) {
     await progress.step('Create user keepalived_script (runs keepalived\'s check scripts)', () =>
       sh`useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin keepalived_script`);
