@@ -5,7 +5,7 @@ import { netnsTools, osRelease } from './preflight.js';
 import type { Progress } from './progress.js';
 import { commandExists, sh, shMaybe } from './sh.js';
 
-const aptPackages: Record<(typeof netnsTools)[number] | 'iptables', string> = {
+const aptPackages: Record<(typeof netnsTools)[number] | 'iptables' | 'nft', string> = {
   ip: 'iproute2',
   haproxy: 'haproxy',
   keepalived: 'keepalived',
@@ -13,6 +13,8 @@ const aptPackages: Record<(typeof netnsTools)[number] | 'iptables', string> = {
   setpriv: 'util-linux',
   // Needed where br_netfilter filters bridged traffic (see runtime/netns.ts).
   iptables: 'iptables',
+  // The demo's partition (F7) cuts VRRP with nftables inside the LB namespaces.
+  nft: 'nftables',
 };
 
 /**
