@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
+import { registerBenchCommands } from './commands/bench.js';
 import { registerDockerCommands } from './commands/docker.js';
 import { registerStackCommands } from './commands/stack.js';
 import { ExitCode } from './errors.js';
@@ -27,5 +28,6 @@ registerStackCommands(program);
 registerDashboardCommands(program);
 registerDemoCommands(program);
 registerDockerCommands(program);
+registerBenchCommands(program);
 
 await program.parseAsync();

@@ -13,8 +13,8 @@ export interface CheckResult {
 }
 
 /** `haproxy -c` on a config directory mounted at /etc/haproxy (so errorfile paths resolve). */
-export async function checkHaproxy(dir = join(packageRoot, 'haproxy')): Promise<CheckResult> {
-  const env = { ...process.env, NODE_NAME: 'lb1', STATS_USER: 'check', STATS_PASSWORD: 'check' };
+export async function checkHaproxy(dir = join(packageRoot, 'haproxy'), extraEnv: Record<string, string> = {}): Promise<CheckResult> {
+  const env = { ...process.env, NODE_NAME: 'lb1', STATS_USER: 'check', STATS_PASSWORD: 'check', ...extraEnv };
   const r = await shMaybe({ env })`unshare --mount sh -c ${'mount --bind "$0" /etc/haproxy && exec haproxy -c -f /etc/haproxy/haproxy.cfg'} ${dir}`;
   const output = r.stdout + r.stderr;
   // Backends are named by hostname, which only resolve inside the kit's network: that warning is expected.

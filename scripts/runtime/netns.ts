@@ -14,6 +14,7 @@ import { sh, shMaybe, sleep, waitFor } from '../sh.js';
 import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../topology.js';
 import { HakitError } from '../errors.js';
 import { netnsPreflight, type Problem } from '../preflight.js';
+import { lbProfileEnv } from '../profiles.js';
 import { cutVrrp, requireNode } from './common.js';
 import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
@@ -75,12 +76,14 @@ export class NetnsRuntime implements Runtime {
     return found;
   }
 
-  async up({ progress, credentials }: UpOptions): Promise<void> {
+  async up({ progress, credentials, profile }: UpOptions): Promise<void> {
     const t = this.topology;
     await progress.step(`Bridge ${BRIDGE} with host address ${t.hostAddress}/${prefixLength(t)}`, () => this.createBridge());
     await progress.step('Backend app installed for an unprivileged user', async () => installApp());
     for (const node of t.nodes) {
       await progress.step(`Node ${node.name} (${node.address})`, () => this.createNode(node));
+      // Kept beside the node, so that a restore starts it with the same profile.
+      if (node.role === 'lb') writeFileSync(join(nodeDir(node.name), 'profile-env.json'), JSON.stringify(lbProfileEnv(profile)));
     }
     // Backends first, then the LBs in priority order. Both LBs start as BACKUP with nopreempt,
     // so whoever decides first keeps the VIP: the first LB must hold it before the next starts,
@@ -148,7 +151,7 @@ export class NetnsRuntime implements Runtime {
     const base = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', NODE_NAME: node.name };
     const [argv, env] =
       node.role === 'lb'
-        ? [['/etc/keepalived/lb-entrypoint'], { ...base, STATS_USER: credentials.user, STATS_PASSWORD: credentials.password }]
+        ? [['/etc/keepalived/lb-entrypoint'], { ...base, ...this.profileEnv(node.name), STATS_USER: credentials.user, STATS_PASSWORD: credentials.password }]
         : [
             // Least privilege: nobody, no capabilities, no way to regain them.
             ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--no-new-privs',
@@ -161,6 +164,11 @@ export class NetnsRuntime implements Runtime {
     child.unref();
     if (!child.pid) throw new HakitError(`could not start ${node.name}`);
     writeFileSync(join(nodeDir(node.name), 'main.pid'), `${child.pid}\n`);
+  }
+
+  private profileEnv(node: string): Record<string, string> {
+    const saved = readProc(join(nodeDir(node), 'profile-env.json'));
+    return saved ? (JSON.parse(saved) as Record<string, string>) : {};
   }
 
   private mainPid(node: string): number | undefined {

@@ -2,6 +2,7 @@
 // which one it is; everything runtime-independent (kill --mode haproxy, status, health waits)
 // is written once on top of exec / readRunFile / runtimeApi.
 import type { Problem } from '../preflight.js';
+import type { ConfigProfile } from '../profiles.js';
 import type { Progress } from '../progress.js';
 import type { NodeSpec, Topology } from '../topology.js';
 
@@ -30,6 +31,11 @@ export interface Credentials {
 export interface UpOptions {
   progress: Progress;
   credentials: Credentials;
+  /**
+   * Overrides of the configs (`hakit bench`); none = the kit's defaults. A runtime gives every
+   * load balancer the environment `lbProfileEnv(profile)` on every start, restores included.
+   */
+  profile?: ConfigProfile;
 }
 
 export interface Runtime {

@@ -1,0 +1,277 @@
+// The bench runner: for each repeat and each profile (interleaved, so that a change in the
+// machine's load hits both alike), one fresh stack is brought up with the profile, measured and
+// torn down — one "chunk", held under the stack lock when one is given. The failover figures come
+// from the demo's own runner and analysis (runDemo → analyze), nothing is computed twice.
+import { ensureCredentials } from '../credentials.js';
+import { waitHealthy } from '../actions.js';
+import { shares } from '../analysis.js';
+import { runDemo, type ScenarioResult } from '../demo.js';
+import { ExitCode, HakitError } from '../errors.js';
+import { probeOnce, isSuccess, assertKitAddress, type ProbeRecord } from '../probe.js';
+import { keepalivedProfileConf, profiles, type ConfigProfile, type ProfileName } from '../profiles.js';
+import { silentProgress } from '../progress.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { findScenario, type Scenario } from '../scenarios.js';
+import { sleep, waitFor } from '../sh.js';
+import { getStatus, isHealthy, masters } from '../status.js';
+import { backends, lbs, urls } from '../topology.js';
+import { componentMemory, type Component } from './memory.js';
+import { flapCheck, type FlapResult } from './flap.js';
+import { measureLoad, type LoadResult } from './load.js';
+import { acquireLock } from './lock.js';
+
+export interface BenchOptions {
+  profiles: ProfileName[];
+  repeat: number;
+  /** Per throughput point, ≤ 10 s. */
+  loadSeconds: number;
+  connections: number;
+  /** Length of the flap check per run (0 skips it). */
+  flapSeconds: number;
+  flapHogs: number;
+  /** Sequential requests for the round-robin evenness. */
+  rrRequests: number;
+  /** flock(1) file held around each chunk (one stack's life). */
+  lock?: string;
+  /** Progress lines (stderr in the CLI). */
+  write: (line: string) => void;
+  /** Also print the demo's live lines. */
+  verbose?: boolean;
+  signal?: AbortSignal;
+}
+
+export type LoadPoint = 'vip' | 'direct' | 'haproxy';
+
+export interface ScenarioFigures {
+  blackoutMs: number;
+  failed: number;
+  /** Successful, but only after ≥ 1 s: sent into the gap, saved by TCP's SYN retransmission. */
+  delayed: number;
+  maxLatencyMs: number;
+  vipBefore: string | null;
+  vipAfter: string | null;
+  /** keepalived's MASTER transitions, ms after the fault. */
+  mastersAtMs: Array<[string, number]>;
+  note?: string;
+}
+
+/** Everything measured on one stack: one profile, one repeat. */
+export interface RunSample {
+  profile: ProfileName;
+  run: number;
+  upColdMs: number;
+  upWarmMs?: number;
+  scenarios: Record<string, ScenarioFigures>;
+  /** F6: the VIP holder once the stack settled after the restore differs from the one before. */
+  f6VipMoved?: boolean;
+  rr?: { requests: number; failed: number; maxDeviationPct: number };
+  load: Partial<Record<LoadPoint, LoadResult>>;
+  memoryMiB: Partial<Record<Component, number>>;
+  flap?: FlapResult;
+  versions?: { haproxy?: string; keepalived?: string };
+  problems: string[];
+}
+
+/** Tour order, grouped so that F6 follows F1 on the stack F1 left broken. */
+const GROUPS: string[][] = [['F4'], ['F5'], ['F2'], ['F1', 'F6'], ['F3']];
+
+export async function runBench(rt: Runtime, o: BenchOptions): Promise<RunSample[]> {
+  const samples: RunSample[] = [];
+  for (let run = 1; run <= o.repeat; run++) {
+    for (const name of o.profiles) {
+      if (o.signal?.aborted) throw new HakitError('interrupted', ExitCode.interrupted);
+      o.write(`\n== ${name}, run ${run}/${o.repeat}`);
+      const release = o.lock ? await lockWithNotice(o.lock, o.write) : undefined;
+      try {
+        samples.push(await runChunk(rt, profiles[name], run, o));
+      } finally {
+        await release?.();
+      }
+    }
+  }
+  return samples;
+}
+
+async function lockWithNotice(path: string, write: (l: string) => void) {
+  let waiting = true;
+  const timer = setTimeout(() => waiting && write(`   waiting for the stack lock ${path} …`), 500);
+  try {
+    return await acquireLock(path);
+  } finally {
+    waiting = false;
+    clearTimeout(timer);
+  }
+}
+
+async function step<T>(o: BenchOptions, title: string, body: () => Promise<T>): Promise<T> {
+  if (o.signal?.aborted) throw new HakitError('interrupted', ExitCode.interrupted);
+  const start = performance.now();
+  const result = await body();
+  o.write(`   ${title} (${((performance.now() - start) / 1000).toFixed(1)} s)`);
+  return result;
+}
+
+async function runChunk(rt: Runtime, profile: ConfigProfile, run: number, o: BenchOptions): Promise<RunSample> {
+  if (await rt.isUp()) {
+    throw new HakitError('a hakit stack is already up: the bench brings up its own stacks', ExitCode.preflight, 'remove it with `hakit down` (or wait for whoever uses it)');
+  }
+  const sample: RunSample = { profile: profile.name, run, upColdMs: 0, scenarios: {}, load: {}, memoryMiB: {}, problems: [] };
+  try {
+    sample.upColdMs = await step(o, 'up', () => timedUp(rt, profile));
+    await verifyProfile(rt, profile);
+    if (run === 1) sample.versions = await versions(rt);
+    await waitStable(rt, profile.settleMs);
+    sample.rr = await step(o, `round robin over ${o.rrRequests} sequential requests`, () => roundRobin(rt, o.rrRequests));
+    sample.load = await step(o, `throughput, 3 points × ${o.loadSeconds} s`, () => loadPoints(rt, o));
+    sample.memoryMiB = await componentMemory(rt);
+    if (o.flapSeconds > 0) {
+      await waitStable(rt, profile.settleMs);
+      sample.flap = await step(o, `flap check, ${o.flapSeconds} s with ${o.flapHogs} CPU hogs`, () => flapCheck(rt, o.flapSeconds, o.flapHogs));
+    }
+    for (const group of GROUPS) {
+      await waitStable(rt, profile.settleMs);
+      const list = group.map((id) => findScenario(id)).filter((s): s is Scenario => s !== undefined);
+      const result = await step(o, `${group.join(' + ')}`, () =>
+        runDemo(rt, { scenarios: list, repeat: 1, write: o.verbose ? (l) => o.write(`     ${l}`) : undefined, signal: o.signal }),
+      );
+      for (const r of result.scenarios) record(sample, r);
+      if (group.includes('F6')) {
+        const before = sample.scenarios.F6?.vipBefore;
+        const settled = await waitStable(rt, profile.settleMs);
+        sample.f6VipMoved = before !== null && before !== undefined ? settled !== before : undefined;
+      }
+    }
+    await waitStable(rt, profile.settleMs);
+    sample.upWarmMs = await step(o, 'warm start (every node restarted on the existing network)', () => warmRestart(rt));
+  } catch (err) {
+    if (err instanceof HakitError && err.exitCode === ExitCode.interrupted) throw err;
+    if (err instanceof HakitError && err.exitCode === ExitCode.preflight) throw err;
+    const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    sample.problems.push(msg);
+    o.write(`   ✗ ${msg}`);
+  } finally {
+    await rt.down(silentProgress).catch(() => undefined);
+  }
+  return sample;
+}
+
+export const DELAYED_MS = 1000;
+
+function record(sample: RunSample, r: ScenarioResult): void {
+  const w = r.timeline?.window;
+  const origin = r.timeline?.originMs ?? 0;
+  const inWindow = (r.timeline?.records ?? []).filter((x) => !w || (x.atMs >= w.startMs && x.atMs <= w.endMs));
+  sample.scenarios[r.id] = {
+    blackoutMs: r.blackoutMs,
+    failed: r.failed,
+    delayed: inWindow.filter((x) => isSuccess(x) && x.latencyMs >= DELAYED_MS).length,
+    maxLatencyMs: r.maxLatencyMs,
+    mastersAtMs: r.vrrpTransitions.filter((t) => t.state === 'MASTER').map((t) => [t.lb, t.atMs - origin]),
+    vipBefore: r.vipBefore,
+    vipAfter: r.vipAfter,
+    ...(r.note ? { note: r.note } : {}),
+  };
+  if (r.note) sample.problems.push(`${r.id}: ${r.note}`);
+}
+
+/** `up` under the profile, to a healthy stack (as `hakit up` does, with the profile passed through). */
+async function timedUp(rt: Runtime, profile: ConfigProfile): Promise<number> {
+  const { creds } = ensureCredentials();
+  const started = performance.now();
+  await rt.up({ progress: silentProgress, credentials: creds, profile });
+  await waitHealthy(rt, 30_000);
+  return Math.round(performance.now() - started);
+}
+
+/** The runtime really applied the profile: each LB's keepalived include holds its definitions. */
+async function verifyProfile(rt: Runtime, profile: ConfigProfile): Promise<void> {
+  const want = keepalivedProfileConf(profile).trim();
+  for (const lb of lbs(rt.topology)) {
+    const got = (await rt.readRunFile(lb.name, 'profile.conf'))?.trim() ?? '';
+    if (got !== want) {
+      throw new HakitError(`the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`, ExitCode.preflight, 'it must pass UpOptions.profile to its load balancers (lbProfileEnv in scripts/profiles.ts)');
+    }
+  }
+}
+
+async function versions(rt: Runtime): Promise<{ haproxy?: string; keepalived?: string }> {
+  const lb = lbs(rt.topology)[0]!.name;
+  const first = (s: string) => s.split('\n')[0]?.trim();
+  const h = await rt.exec(lb, ['haproxy', '-v']);
+  const k = await rt.exec(lb, ['keepalived', '-v']);
+  return { haproxy: first(h.stdout)?.match(/version (\S+)/)?.[1], keepalived: first(k.stdout + k.stderr)?.match(/v(\d\S*)/)?.[1] };
+}
+
+/**
+ * Healthy, with the same single MASTER for `ms` in a row: a node that pre-empts after a restore
+ * (textbook) has done so before the next measurement starts. Returns that MASTER.
+ */
+export async function waitStable(rt: Runtime, ms: number, timeoutMs = 40_000): Promise<string> {
+  let since = 0;
+  let holder: string | undefined;
+  return waitFor(`the VIP to stay on one healthy load balancer for ${ms} ms`, async () => {
+    const s = await getStatus(rt);
+    const m = masters(s);
+    const now = Date.now();
+    if (!isHealthy(s) || m.length !== 1) {
+      holder = undefined;
+      return undefined;
+    }
+    if (m[0] !== holder) {
+      holder = m[0];
+      since = now;
+    }
+    return now - since >= ms ? holder : undefined;
+  }, timeoutMs, 100);
+}
+
+/** Largest deviation from an equal share, in percentage points, over n sequential requests through the VIP. */
+async function roundRobin(rt: Runtime, n: number): Promise<{ requests: number; failed: number; maxDeviationPct: number }> {
+  const url = urls(rt.topology).vip;
+  assertKitAddress(url, rt.topology);
+  const records: ProbeRecord[] = [];
+  for (let i = 0; i < n; i++) records.push(await probeOnce(url, 2000));
+  return { requests: n, failed: records.filter((r) => !isSuccess(r)).length, maxDeviationPct: maxShareDeviationPct(shares(records), backends(rt.topology).length) };
+}
+
+/** Largest |share − 1/n| over the n servers (a server that served nothing counts as share 0), in percentage points. */
+export function maxShareDeviationPct(s: Record<string, number>, servers: number): number {
+  const values = Object.values(s);
+  while (values.length < servers) values.push(0);
+  const equal = 1 / servers;
+  return Math.round(Math.max(...values.map((v) => Math.abs(v - equal))) * 1000) / 10;
+}
+
+/** Throughput through the VIP (both backends), directly to one backend, and through one HAProxy to one backend. */
+async function loadPoints(rt: Runtime, o: BenchOptions): Promise<Partial<Record<LoadPoint, LoadResult>>> {
+  const t = rt.topology;
+  const [b1, b2] = backends(t);
+  const active = masters(await getStatus(rt))[0] ?? lbs(t)[0]!.name;
+  const activeAddress = t.nodes.find((n) => n.name === active)!.address;
+  const at = (url: string) => measureLoad({ url, seconds: o.loadSeconds, connections: o.connections, topology: t });
+  const out: Partial<Record<LoadPoint, LoadResult>> = {};
+  out.vip = await at(urls(t).vip);
+  out.direct = await at(`http://${b1!.address}:${t.ports.backend}/`);
+  // HAProxy with one server: the other is put in maintenance on the active LB, and back after.
+  await rt.runtimeApi(active, `disable server be_web/${b2!.name}`);
+  try {
+    await sleep(200);
+    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}/`);
+  } finally {
+    await rt.runtimeApi(active, `enable server be_web/${b2!.name}`);
+  }
+  return out;
+}
+
+/** Every node stopped hard, then all started again on the network that is still there, to a healthy stack. */
+async function warmRestart(rt: Runtime): Promise<number> {
+  const nodes = rt.topology.nodes;
+  for (const n of nodes) await rt.stop(n.name, 'hard');
+  const { creds } = ensureCredentials();
+  const started = performance.now();
+  // Backends first, then the LBs in priority order (as `up` starts them).
+  const order = [...nodes].sort((a, b) => (a.role === b.role ? (b.priority ?? 0) - (a.priority ?? 0) : a.role === 'backend' ? -1 : 1));
+  for (const n of order) await rt.restore(n.name, creds);
+  await waitHealthy(rt, 30_000);
+  return Math.round(performance.now() - started);
+}

@@ -1,0 +1,84 @@
+// Configuration profiles: named sets of overrides of the kit's configs, as data. The configs keep
+// the kit's values as their defaults (haproxy.cfg `"${NAME-default}"`, keepalived.conf `$NAME=value`
+// definitions); a profile only names the values it changes. `hakit bench` runs the same stack under
+// `tuned` (no overrides: the kit as shipped) and `textbook` (what tutorials teach) side by side.
+//
+// How a runtime applies a profile (UpOptions.profile): every load balancer gets the environment of
+// `lbProfileEnv(profile)`, on every start of the node (restores included):
+//  - HAProxy expands its variables (CHECK_INTER, …) from that environment;
+//  - KEEPALIVED_PROFILE holds `$NAME=value` lines that lb-entrypoint writes to
+//    /run/hakit/profile.conf, which keepalived.conf includes right after its own definitions.
+
+export type ProfileName = 'tuned' | 'textbook';
+
+export interface ConfigProfile {
+  name: ProfileName;
+  /** One line for tables and reports. */
+  description: string;
+  /** haproxy.cfg environment variables ("${NAME-default}" there). */
+  haproxy: Record<string, string>;
+  /** keepalived.conf definitions ($NAME=value there), redefined after the defaults. */
+  keepalived: Record<string, string>;
+  /**
+   * How long the VIP must stay put before the stack counts as settled between measurements: longer
+   * than a returning node needs to pre-empt (textbook) so that a late VIP move never lands in the
+   * next measurement.
+   */
+  settleMs: number;
+}
+
+export const profiles: Record<ProfileName, ConfigProfile> = {
+  tuned: {
+    name: 'tuned',
+    description: "the kit's defaults: VRRPv3 advert_int 0.05, HAProxy probe + track file, nopreempt; checks every 200 ms, retry-on + redispatch, passive health",
+    haproxy: {},
+    keepalived: {},
+    settleMs: 600,
+  },
+  textbook: {
+    name: 'textbook',
+    description: 'the usual tutorial: VRRPv2 advert_int 1, pgrep check every 2 s (weight 2, preempt); checks inter 2s fall 3 rise 2, no retry-on/redispatch/observe',
+    haproxy: {
+      CHECK_INTER: '2s',
+      CHECK_FALL: '3',
+      CHECK_RISE: '2',
+      // HAProxy's behaviour without a retry-on line: retry failed connections, on the same server.
+      RETRY_ON: 'conn-failure',
+      REDISPATCH: '0',
+      CHECK_OBSERVE: 'none',
+    },
+    keepalived: {
+      VRRP_VERSION: '2',
+      ADVERT_INT: '1',
+      // A process check of this node's own HAProxy (its pid file): `killall -0 haproxy` would also
+      // see the other LB's HAProxy in a shared PID namespace and never fail.
+      VRRP_CHECK_SCRIPT: '/usr/bin/pgrep -F /run/hakit/haproxy.pid',
+      VRRP_CHECK_INTERVAL: '2',
+      VRRP_CHECK_FALL: '1',
+      VRRP_CHECK_RISE: '1',
+      VRRP_CHECK_WEIGHT: '2',
+      // No track file (it is the kit's fast path for F2), and the usual pre-emption.
+      VRRP_TRACK_FILE: '',
+      NOPREEMPT: '',
+    },
+    settleMs: 5000,
+  },
+};
+
+export const profileNames = Object.keys(profiles) as ProfileName[];
+
+/** The keepalived definitions of a profile, as the lines of /run/hakit/profile.conf. */
+export function keepalivedProfileConf(p: ConfigProfile): string {
+  return Object.entries(p.keepalived)
+    .map(([k, v]) => `$${k}=${v}`)
+    .join('\n');
+}
+
+/** The environment every load balancer of a stack gets under this profile (empty without one). */
+export function lbProfileEnv(p: ConfigProfile | undefined): Record<string, string> {
+  if (!p) return {};
+  const env: Record<string, string> = { ...p.haproxy };
+  const conf = keepalivedProfileConf(p);
+  if (conf) env.KEEPALIVED_PROFILE = conf;
+  return env;
+}
