@@ -133,9 +133,15 @@ export class DockerRuntime implements Runtime {
     throw new HakitError('the container did not stop within 2 s of SIGKILL');
   }
 
-  async restore(node: string, _credentials: Credentials): Promise<void> {
-    // The container keeps the environment (credentials) it was created with.
+  async restore(node: string, credentials: Credentials): Promise<void> {
     const c = await this.handle(node);
+    // A container keeps the environment it was created with: new credentials (creds --rotate)
+    // need a new LB container, made by compose from the same service definition.
+    const env = (await c.inspect()).Config.Env ?? [];
+    if (requireNode(this.topology, node).role === 'lb' && !env.includes(`STATS_PASSWORD=${credentials.password}`)) {
+      await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], composeEnv(credentials));
+      return;
+    }
     if ((await c.inspect()).State.Running) {
       // Partly dead (HAProxy gone, keepalived up): afresh means from its entrypoint.
       await c.kill();
