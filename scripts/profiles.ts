@@ -61,7 +61,8 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
       VRRP_TRACK_FILE: '',
       NOPREEMPT: '',
     },
-    settleMs: 5000,
+    // A restored node pre-empts once its check passed (every 2 s) and the next advert arrives (1 s).
+    settleMs: 3500,
   },
 };
 

@@ -13,6 +13,7 @@ const machine: Machine = {
   node: '20.0.0',
   loadAverage: { start: 0.5, end: 0.7 },
   durationS: 600,
+  lockWaitS: 0,
   options: { connections: 10, loadSeconds: 3 },
 };
 

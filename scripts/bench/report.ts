@@ -22,6 +22,8 @@ export interface Machine {
   /** 1-minute load average when the bench started and ended (other work on the machine shows here). */
   loadAverage: { start: number; end: number };
   durationS: number;
+  /** Of which waiting for the stack lock while others used the one stack slot. */
+  lockWaitS: number;
   options: Record<string, unknown>;
   note?: string;
 }
@@ -225,7 +227,7 @@ export function formatMarkdown(r: BenchReport): string {
   const lines = [
     '### Benchmark: textbook vs tuned',
     '',
-    `Measured ${m.date} with \`${m.command}\` (${m.durationS} s), ${m.runtime} runtime, ${Object.values(r.profiles)[0]?.runs ?? 0} runs per profile, interleaved. ` +
+    `Measured ${m.date} with \`${m.command}\` (${m.durationS} s${m.lockWaitS ? `, of which ${m.lockWaitS} s waiting for the stack lock` : ''}), ${m.runtime} runtime, ${Object.values(r.profiles)[0]?.runs ?? 0} runs per profile, interleaved. ` +
       'Every figure is min / median / max over the runs (one figure when they agree); ratios are textbook ÷ tuned, run by run.',
     '',
     `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, HAProxy ${m.haproxy ?? '?'}, keepalived ${m.keepalived ?? '?'}; ` +

@@ -98,7 +98,7 @@ export function registerBenchCommands(program: Command): void {
           verbose: opts.verbose,
           signal: abort.signal,
         };
-        const samples = await runBench(rt, options).finally(() => process.off('SIGINT', onSigint));
+        const { samples, lockWaitMs } = await runBench(rt, options).finally(() => process.off('SIGINT', onSigint));
         const versions = samples.find((s) => s.versions)?.versions ?? {};
         const machine: Machine = {
           date: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -112,6 +112,7 @@ export function registerBenchCommands(program: Command): void {
           ...versions,
           loadAverage: { start: Math.round(load0 * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
           durationS: Math.round((Date.now() - started) / 1000),
+          lockWaitS: Math.round(lockWaitMs / 1000),
           options: { repeat: opts.repeat, profiles: opts.profiles, loadSeconds: opts.loadSeconds, connections: opts.connections, flapSeconds: opts.flapSeconds, flapHogs: 2, rrRequests: opts.rrRequests },
           ...(opts.note ? { note: opts.note } : {}),
         };
@@ -130,7 +131,8 @@ export function registerBenchCommands(program: Command): void {
           console.log(JSON.stringify(report, null, 2));
         } else {
           console.log('\n' + formatTable(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
-          console.log(`\nThe bench took ${machine.durationS} s on ${rt.name}. Markdown: ${mdPath}`);
+          const waited = machine.lockWaitS ? ` (${machine.lockWaitS} s of it waiting for the stack lock)` : '';
+          console.log(`\nThe bench took ${machine.durationS} s on ${rt.name}${waited}. Markdown: ${mdPath}`);
         }
         const failedRuns = samples.filter((s) => s.problems.length);
         if (failedRuns.length) {
