@@ -61,8 +61,10 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
       VRRP_TRACK_FILE: '',
       NOPREEMPT: '',
     },
-    // A restored node pre-empts once its check passed (every 2 s) and the next advert arrives (1 s).
-    settleMs: 3500,
+    // A restored node pre-empts only once its check passed (every 2 s) and its master-down timer
+    // ran out (3 × 1 s + skew): it discards the lower-priority adverts meanwhile. Measuring earlier
+    // would let that pending take-over land inside the next fault (a "failover" of a few ms).
+    settleMs: 7000,
   },
 };
 
