@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { registerDemoCommands } from './commands/demo.js';
-import { registerDashboardCommands } from './commands/dashboard.js';
 import { registerBenchCommands } from './commands/bench.js';
 import { registerDockerCommands } from './commands/docker.js';
+import { registerDashboardCommands } from './commands/dashboard.js';
+import { registerDemoCommands } from './commands/demo.js';
 import { registerStackCommands } from './commands/stack.js';
 import { ExitCode } from './errors.js';
 import { packageRoot } from './paths.js';
@@ -25,8 +25,8 @@ const program = new Command('hakit')
   });
 
 registerStackCommands(program);
-registerDashboardCommands(program);
 registerDemoCommands(program);
+registerDashboardCommands(program);
 registerDockerCommands(program);
 registerBenchCommands(program);
 

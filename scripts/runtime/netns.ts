@@ -103,7 +103,6 @@ export class NetnsRuntime implements Runtime {
     return r.stdout.includes(` ${this.topology.vip}/`);
   }
 
-
   private async createBridge(): Promise<void> {
     const t = this.topology;
     await sh`ip link add ${BRIDGE} type bridge`;
