@@ -1,4 +1,5 @@
 // What every runtime does the same way, written once.
+import { connect } from 'node:net';
 import { ExitCode, HakitError } from '../errors.js';
 import { findNode, type NodeSpec, type Topology } from '../topology.js';
 import type { Runtime } from './runtime.js';
@@ -39,4 +40,17 @@ export async function cutVrrp(rt: Pick<Runtime, 'exec' | 'topology'>, a: string,
     const r = await rt.exec(self.name, ['nft', partitionRules(peer.address)]);
     if (r.exitCode !== 0) throw new HakitError(`could not cut VRRP on ${self.name}: ${r.stderr.trim()}`, ExitCode.failure, 'is nft (nftables) installed in the node?');
   }
+}
+
+/** One request/answer on a unix socket (HAProxy's runtime API closes after answering). */
+export function unixRequest(path: string, command: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(path);
+    let data = '';
+    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer from ${path} within ${timeoutMs} ms`)));
+    sock.on('connect', () => sock.end(command.endsWith('\n') ? command : command + '\n'));
+    sock.on('data', (chunk) => (data += chunk.toString()));
+    sock.on('end', () => resolve(data));
+    sock.on('error', reject);
+  });
 }

@@ -12,12 +12,11 @@ import { commonPreflight, routesOverlapping, type Problem } from '../preflight.j
 import type { Progress } from '../progress.js';
 import { shMaybe, sleep } from '../sh.js';
 import { defaultTopology, type Topology } from '../topology.js';
-import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, requireNode } from './common.js';
+import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, requireNode, unixRequest } from './common.js';
 import {
   compose, demux, detectCompose, dockerClient, DOCKER_BRIDGE, engineAnswers, execIn, imageExists, images,
   PROJECT_LABEL, SERVICE_LABEL, type ComposeEnv,
 } from './docker-engine.js';
-import { unixRequest } from './netns.js';
 import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 /** Seconds a graceful stop may take before the engine sends SIGKILL (compose: stop_grace_period). */

@@ -6,7 +6,6 @@
 //   /run/hakit                                 bind-mounted from STATE/nodes/NAME/run
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, readdirSync, rmdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
@@ -15,7 +14,7 @@ import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology 
 import { HakitError } from '../errors.js';
 import { netnsPreflight, type Problem } from '../preflight.js';
 import { lbProfileEnv } from '../profiles.js';
-import { cutVrrp, requireNode } from './common.js';
+import { cutVrrp, requireNode, unixRequest } from './common.js';
 import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const BRIDGE = 'hakit0';
@@ -336,17 +335,4 @@ function groupMembers(pgrp: number): number[] {
 async function iptables(...args: string[]): Promise<number> {
   const r = await shMaybe`iptables -w ${args}`;
   return r.exitCode ?? 1;
-}
-
-/** One request/answer on a unix socket (HAProxy's runtime API closes after answering). */
-export function unixRequest(path: string, command: string, timeoutMs = 2000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(path);
-    let data = '';
-    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer from ${path} within ${timeoutMs} ms`)));
-    sock.on('connect', () => sock.end(command.endsWith('\n') ? command : command + '\n'));
-    sock.on('data', (chunk) => (data += chunk.toString()));
-    sock.on('end', () => resolve(data));
-    sock.on('error', reject);
-  });
 }
