@@ -130,3 +130,14 @@ describe('checkChaos', () => {
     expect(checkChaos(input({ samples: [] })).violations.map((v) => v.invariant)).toEqual(['status-readable']);
   });
 });
+
+describe('recoveredMs', () => {
+  it('counts from the fault, judged on requests started once the fault was in place', () => {
+    // The kill took 100 ms; requests before it finished still went to the old LB and were answered.
+    const f = fault({ kind: 'lb-hard', atMs: T0 + 2000, injectedAtMs: T0 + 2100 });
+    const records = traffic(T0, T0 + 10_000, (t) => (t >= T0 + 2100 && t < T0 + 2300 ? null : undefined));
+    const r = checkChaos(input({ records, faults: [f] }));
+    expect(r.violations).toEqual([]);
+    expect(r.faults[0]!.recoveredMs).toBe(302);
+  });
+});

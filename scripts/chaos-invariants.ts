@@ -15,6 +15,11 @@ export interface StatusSample extends VipSample {
 /** A fault as the runner injected it, with absolute times (ms since the epoch). */
 export interface InjectedFault {
   atMs: number;
+  /**
+   * When the fault call returned (a kill takes a moment): "served again" is judged on requests
+   * started from here, or a request answered just before the node died would count. Default atMs.
+   */
+  injectedAtMs?: number;
   kind: FaultKind;
   /** Resolved node names: "lb1", "backend2", "lb1+lb2", "backend1+backend2". */
   target: string;
@@ -174,7 +179,9 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
       const done = records.filter((r) => r.atMs >= from && r.atMs < f.endMs && pick(r)).map(completedAt);
       return done.length ? Math.round(Math.min(...done) - from) : null;
     };
-    const recoveredMs = firstServed(f.atMs, served);
+    const injected = f.injectedAtMs ?? f.atMs;
+    const servedAfter = firstServed(injected, served);
+    const recoveredMs = servedAfter === null ? null : Math.round(servedAfter + injected - f.atMs);
     if (recoveredMs === null || recoveredMs > b.servedWithinMs) {
       violations.push({ atMs: rel(f.atMs), invariant: 'served-again', detail: `${label(f)}: ${recoveredMs === null ? 'no answer through the VIP after the fault' : `first answer ${recoveredMs} ms after the fault`} (bound ${b.servedWithinMs} ms)` });
     }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { registerBenchCommands } from './commands/bench.js';
+import { registerChaosCommands } from './commands/chaos.js';
 import { registerDockerCommands } from './commands/docker.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
 import { registerDemoCommands } from './commands/demo.js';
@@ -29,5 +30,6 @@ registerDemoCommands(program);
 registerDashboardCommands(program);
 registerDockerCommands(program);
 registerBenchCommands(program);
+registerChaosCommands(program);
 
 await program.parseAsync();

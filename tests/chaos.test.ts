@@ -1,0 +1,64 @@
+// A short real chaos soak (netns) through the CLI: a fixed seed whose first faults cover F4, F1,
+// F7, F5 and F2; asserts the report's shape, that faults were injected, that no invariant was
+// violated, and that the stack is gone after. Behaviour, not stopwatch figures.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { $ } from 'zx';
+import type { ChaosJson } from '../scripts/chaos-report.js';
+import { packageRoot } from '../scripts/paths.js';
+import { silentProgress } from '../scripts/progress.js';
+import type { NetnsRuntime } from '../scripts/runtime/netns.js';
+import { openRuntime } from '../scripts/runtime/select.js';
+import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+
+const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'nft']);
+const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');
+
+describe.skipIf(skipOutsideCi(missing))('hakit chaos --duration 25s --seed 5 (netns)', () => {
+  let rt: NetnsRuntime;
+  let out: ChaosJson;
+  let exitCode: number | null;
+  let stderr: string;
+
+  beforeAll(async () => {
+    failUnderCi(missing);
+    rt = (await openRuntime('netns')) as NetnsRuntime;
+    if (await rt.isUp()) await rt.down(silentProgress);
+    // chaos brings the stack up itself and takes it down at the end.
+    const r = await $({ nothrow: true, quiet: true })`node ${cli} --runtime netns chaos --duration 25s --seed 5 --json`;
+    exitCode = r.exitCode;
+    stderr = r.stderr;
+    out = JSON.parse(r.stdout) as ChaosJson;
+  }, 150_000);
+
+  afterAll(async () => {
+    if (rt && (await rt.isUp())) await rt.down(silentProgress);
+  });
+
+  it('injects at least 5 faults from the seeded plan, each with its figures', () => {
+    expect(out.seed).toBe(5);
+    expect(out.runtime).toBe('netns');
+    expect(out.faults.length).toBeGreaterThanOrEqual(5);
+    // Seed 5's plan starts F4 backend2, F1 active LB, F7 partition, F5 backend2, F2 backup LB.
+    expect(out.faults.slice(0, 5).map((f) => f.mode)).toEqual(['F4', 'F1', 'F7', 'F5', 'F2']);
+    expect(out.faults[0]!.target).toBe('backend2');
+    expect(out.faults[2]!.target).toBe('lb1+lb2');
+    for (const f of out.faults) {
+      expect(f.requests).toBeGreaterThan(0);
+      expect(f.recoveredMs).not.toBeNull();
+    }
+    expect(out.requests).toBeGreaterThan(500);
+    expect(stderr).toMatch(/F1 lb-hard/);
+  });
+
+  it('violates no invariant and exits 0', () => {
+    expect(out.violations).toEqual([]);
+    expect(exitCode).toBe(0);
+  });
+
+  it('backend faults cost no request; the stack is gone after', async () => {
+    for (const f of out.faults.filter((x) => x.kind === 'backend-hard' || x.kind === 'backend-graceful')) expect(f.failed).toBe(0);
+    expect(await rt.leftovers()).toEqual([]);
+    expect(await rt.isUp()).toBe(false);
+  });
+});
