@@ -93,7 +93,9 @@ describe('checkChaos', () => {
     const split = (from: number, to: number) => (t: number) => (t >= from && t < to ? ['lb1', 'lb2'] : undefined);
     const p = fault({ kind: 'partition', atMs: T0 + 2000, target: 'lb1+lb2', restoreAtMs: T0 + 3000, restoredAtMs: T0 + 3300 });
     const inside = statuses(T0, T0 + 10_000, split(T0 + 2200, T0 + 3300));
-    expect(checkChaos(input({ samples: inside, faults: [p] })).violations).toEqual([]);
+    const r = checkChaos(input({ samples: inside, faults: [p] }));
+    expect(r.violations).toEqual([]);
+    expect(r.faults[0]!.splitBrainMs).toBe(1100);
     const outside = statuses(T0, T0 + 10_000, split(T0 + 6000, T0 + 6200));
     const v = checkChaos(input({ samples: outside, faults: [p] })).violations;
     expect(v).toEqual([{ atMs: 6000, invariant: 'single-master', detail: 'lb1+lb2 held the VIP at once for 200 ms outside a partition' }]);

@@ -51,6 +51,8 @@ export interface FaultReport {
   blackoutMs: number;
   /** Fault to the first answer that counts as served (F8: HAProxy's 503 too), ms; null if none. */
   recoveredMs: number | null;
+  /** How long two LBs were seen holding the VIP during the fault (a partition should show some), ms. */
+  splitBrainMs: number;
 }
 
 export const defaultBounds = {
@@ -201,6 +203,7 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
       failed,
       blackoutMs: Math.round(blackout.toMs - blackout.fromMs),
       recoveredMs,
+      splitBrainMs: Math.round(splitBrainSpans(samples.filter((s) => !s.error), { startMs: f.atMs, endMs: f.endMs }).reduce((t, x) => t + x.toMs - x.fromMs, 0)),
     };
   });
 

@@ -121,7 +121,10 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
       await sleep(Math.random() * (opts.intervalMs ?? 15));
       const atMs = Date.now();
       await inject(rt, p, target, lbNames, backendNames);
-      const injectedAtMs = Date.now();
+      // A graceful stop works from its first instant (keepalived hands over, HAProxy or the backend
+      // drains) and may take a second to return: service is judged from its start. Every other
+      // fault is judged once it is in place.
+      const injectedAtMs = p.kind === 'lb-graceful' || p.kind === 'backend-graceful' ? atMs : Date.now();
       await sleep(p.holdMs);
       const restoreAtMs = Date.now();
       await mend(rt, p, target, lbNames, backendNames).catch((err: unknown) => {
@@ -133,7 +136,7 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
       cycles.push({ injected, planned: p });
       await sleep(p.gapMs);
       injected.endMs = Date.now();
-      write(liveLine(rel(atMs), injected, records, timeoutMs));
+      write(liveLine(rel(atMs), injected, records, samples, timeoutMs));
     }
     await sleep(500);
   } finally {
@@ -194,10 +197,10 @@ async function mend(rt: Runtime, p: PlannedFault, target: string, lbNames: strin
 }
 
 /** One line per fault as it happens: what was hit, what it cost, how long until healthy again. */
-function liveLine(at: string, f: InjectedFault, records: ProbeRecord[], timeoutMs: number): string {
-  const r = checkChaos({ startMs: f.atMs, endMs: f.endMs, records: records.filter((x) => x.atMs >= f.atMs - timeoutMs), samples: [], faults: [f], timeoutMs }).faults[0]!;
+function liveLine(at: string, f: InjectedFault, records: ProbeRecord[], samples: StatusSample[], timeoutMs: number): string {
+  const r = checkChaos({ startMs: f.atMs, endMs: f.endMs, records: records.filter((x) => x.atMs >= f.atMs - timeoutMs), samples: samples.filter((s) => s.atMs >= f.atMs), faults: [f], timeoutMs }).faults[0]!;
   const who = f.kind === 'lb-hard' || f.kind === 'lb-graceful' || f.kind === 'haproxy' ? `${f.target}${f.targetHeldVip ? ' (VIP holder)' : ' (backup)'}` : f.target;
-  const served = r.recoveredMs === null ? 'not served again' : `served after ${r.recoveredMs} ms`;
+  const served = (r.recoveredMs === null ? 'not served again' : `served after ${r.recoveredMs} ms`) + (r.splitBrainMs ? `, split brain ${r.splitBrainMs} ms` : '');
   return `${at}  ${r.mode} ${f.kind.padEnd(16)} ${who.padEnd(20)} failed ${String(r.failed).padStart(3)}  blackout ${String(r.blackoutMs).padStart(5)} ms  ${served}, healthy ${((f.restoredAtMs - f.restoreAtMs) / 1000).toFixed(1)} s after the restore`;
 }
 

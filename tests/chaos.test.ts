@@ -43,6 +43,8 @@ describe.skipIf(skipOutsideCi(missing))('hakit chaos --duration 25s --seed 5 (ne
     expect(out.faults.slice(0, 5).map((f) => f.mode)).toEqual(['F4', 'F1', 'F7', 'F5', 'F2']);
     expect(out.faults[0]!.target).toBe('backend2');
     expect(out.faults[2]!.target).toBe('lb1+lb2');
+    // The partition really cut VRRP: both LBs were seen holding the VIP while it lasted.
+    expect(out.faults[2]!.splitBrainMs).toBeGreaterThan(0);
     for (const f of out.faults) {
       expect(f.requests).toBeGreaterThan(0);
       expect(f.recoveredMs).not.toBeNull();
