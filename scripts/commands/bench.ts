@@ -7,9 +7,8 @@ import { buildReport, embedInReadme, formatMarkdown, formatTable, type Machine }
 import { runBench, type BenchOptions } from '../bench/run.js';
 import { MAX_LOAD_SECONDS } from '../bench/load.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
-import { formatProblems } from '../preflight.js';
 import { profileNames, type ProfileName } from '../profiles.js';
-import { runtimeOf } from './common.js';
+import { assertPreflight, runtimeOf } from './common.js';
 
 export const defaultMarkdownPath = 'artifacts/bench-results.md';
 
@@ -71,8 +70,7 @@ export function registerBenchCommands(program: Command): void {
     .action((opts: BenchFlags, cmd: Command) =>
       runMain(async () => {
         const rt = await runtimeOf(cmd);
-        const problems = await rt.preflight();
-        if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
+        await assertPreflight(rt);
         if (!opts.lock && (await rt.isUp())) {
           throw new HakitError('a hakit stack is already up: the bench brings up its own stacks', ExitCode.preflight, 'remove it with `hakit down`');
         }

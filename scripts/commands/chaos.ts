@@ -1,13 +1,11 @@
 // `hakit chaos`: a seeded soak of random faults from F1–F8 under steady load, invariants checked
 // all along (scripts/chaos*.ts). Brings the stack up if needed and, unless --keep, down at the end.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { bringUp } from '../actions.js';
 import { MAX_CHAOS_MS, runChaos } from '../chaos.js';
 import { chaosJson, formatChaosSummary } from '../chaos-report.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
-import { formatProblems } from '../preflight.js';
 import { createProgress } from '../progress.js';
-import { runtimeOf } from './common.js';
+import { ensureUp, runtimeOf } from './common.js';
 
 /** "120s", "2m", "90" (seconds), "1500ms" → ms, from 5 s to 30 min. */
 export function parseDuration(value: string): number {
@@ -60,12 +58,7 @@ export function registerChaosCommands(program: Command): void {
       runMain(async () => {
         const progress = createProgress();
         const rt = await runtimeOf(cmd);
-        if (!(await rt.isUp())) {
-          const problems = await rt.preflight();
-          if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
-          progress.info(`No stack up: starting one on ${rt.name}`);
-          await bringUp(rt, progress);
-        }
+        await ensureUp(rt, progress);
         const seed = opts.seed ?? Math.floor(Math.random() * 0x100000000);
         const abort = new AbortController();
         const onSigint = () => {

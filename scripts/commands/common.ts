@@ -1,7 +1,10 @@
-// What every command shares: opening the runtime chosen by --runtime, and refusing politely
-// when no stack is up.
+// What every command shares: opening the runtime chosen by --runtime, refusing politely when no
+// stack is up, and the preflight before one is started.
 import type { Command } from 'commander';
+import { bringUp } from '../actions.js';
 import { ExitCode, HakitError } from '../errors.js';
+import { formatProblems } from '../preflight.js';
+import type { Progress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { openRuntime, type RuntimeChoice } from '../runtime/select.js';
 
@@ -11,4 +14,18 @@ export async function upRuntime(cmd: Command): Promise<Runtime> {
   const rt = await runtimeOf(cmd);
   if (!(await rt.isUp())) throw new HakitError('no hakit stack is up', ExitCode.notUp, 'start one with `hakit up`');
   return rt;
+}
+
+/** Every preflight problem at once, as one error; nothing has been started. */
+export async function assertPreflight(rt: Runtime): Promise<void> {
+  const problems = await rt.preflight();
+  if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
+}
+
+/** For commands that work on a stack and bring one up when there is none (demo, chaos). */
+export async function ensureUp(rt: Runtime, progress: Progress): Promise<void> {
+  if (await rt.isUp()) return;
+  await assertPreflight(rt);
+  progress.info(`No stack up: starting one on ${rt.name}`);
+  await bringUp(rt, progress);
 }

@@ -2,17 +2,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { bringUp } from '../actions.js';
 import { shares } from '../analysis.js';
 import { runDemo } from '../demo.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
-import { formatProblems } from '../preflight.js';
 import { assertKitAddress, isSuccess, runProbe, type ProbeRecord } from '../probe.js';
 import { createProgress } from '../progress.js';
 import { formatSummary, renderReport, toJson } from '../report.js';
 import { findScenario, scenarioIds, type Scenario } from '../scenarios.js';
 import { lbs, urls } from '../topology.js';
-import { runtimeOf, upRuntime } from './common.js';
+import { ensureUp, runtimeOf, upRuntime } from './common.js';
 
 export const defaultReportPath = 'artifacts/demo-report.html';
 
@@ -64,12 +62,7 @@ export function registerDemoCommands(program: Command): void {
         if (opts.keep && opts.down) throw new HakitError('--keep and --down contradict each other', ExitCode.usage);
         const progress = createProgress();
         const rt = await runtimeOf(cmd);
-        if (!(await rt.isUp())) {
-          const problems = await rt.preflight();
-          if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
-          progress.info(`No stack up: starting one on ${rt.name}`);
-          await bringUp(rt, progress);
-        }
+        await ensureUp(rt, progress);
         const abort = new AbortController();
         const onSigint = () => {
           abort.abort();

@@ -6,12 +6,11 @@ import { rotateCredentials } from '../rotate.js';
 import { loadTopologyFile } from '../topology-file.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
 import { setupDocker } from '../docker-setup.js';
-import { formatProblems } from '../preflight.js';
 import { createProgress } from '../progress.js';
 import { setup } from '../setup.js';
 import { getStatus } from '../status.js';
 import { formatStatus } from '../status-table.js';
-import { runtimeOf, upRuntime } from './common.js';
+import { assertPreflight, runtimeOf, upRuntime } from './common.js';
 
 const parseMode = (value: string): KillMode => {
   if (!(killModes as readonly string[]).includes(value)) throw new InvalidArgumentError(`choose one of ${killModes.join(', ')}`);
@@ -31,8 +30,7 @@ export function registerStackCommands(program: Command): void {
         if (opts.config) loadTopologyFile(opts.config);
         const progress = createProgress();
         const rt = await runtimeOf(cmd);
-        const problems = await rt.preflight();
-        if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
+        await assertPreflight(rt);
         if (await rt.isUp()) throw new HakitError('a hakit stack is already up', ExitCode.preflight, 'see it with `hakit status`, or remove it with `hakit down`');
         const started = performance.now();
         // Ctrl-C during up: stop after the current step, then tear down what exists instead of
