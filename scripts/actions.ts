@@ -50,6 +50,7 @@ export async function killNode(rt: Runtime, node: string, mode: KillMode): Promi
   if (mode !== 'haproxy') return rt.stop(node, mode);
   if (spec.role !== 'lb') throw new HakitError(`--mode haproxy applies to load balancers, not to ${node}`, ExitCode.usage);
   // Only HAProxy dies; keepalived stays up and must notice on its own.
+  if (rt.killHaproxy) return rt.killHaproxy(node);
   const r = await rt.exec(node, ['sh', '-c', 'kill -KILL "$(cat /run/hakit/haproxy.pid)"']);
   if (r.exitCode !== 0) throw new HakitError(`could not kill HAProxy on ${node}: ${r.stderr.trim() || 'is the node running?'}`);
 }

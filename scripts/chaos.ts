@@ -86,6 +86,7 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
   const stopProbe = new AbortController();
   const probe = runProbe({
     url,
+    topology: rt.topology,
     intervalMs: opts.intervalMs ?? 15,
     timeoutMs,
     maxDurationMs: durationMs + 120_000,

@@ -10,6 +10,7 @@ import { registerDockerCommands } from './commands/docker.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerStackCommands } from './commands/stack.js';
+import { registerSwarmCommands } from './commands/swarm.js';
 import { ExitCode } from './errors.js';
 import { packageRoot } from './paths.js';
 import { runtimeNames } from './runtime/select.js';
@@ -21,6 +22,11 @@ const program = new Command('hakit')
   .version(version)
   .showHelpAfterError()
   .addOption(new Option('--runtime <name>', 'where the nodes run').choices(runtimeNames).default('auto'))
+  .option('--plan <file>', 'with --runtime swarm: the Swarm plan (default: the one `hakit lab up` writes; env HAKIT_SWARM_PLAN)')
+  .hook('preAction', (cmd) => {
+    const plan = cmd.opts().plan as string | undefined;
+    if (plan) process.env.HAKIT_SWARM_PLAN = plan;
+  })
   .exitOverride((err) => {
     process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
   });
@@ -31,5 +37,6 @@ registerDashboardCommands(program);
 registerDockerCommands(program);
 registerBenchCommands(program);
 registerChaosCommands(program);
+registerSwarmCommands(program);
 
 await program.parseAsync();

@@ -135,6 +135,7 @@ async function runScenario(
   const stopProbe = new AbortController();
   const probe = runProbe({
     url: opts.url,
+    topology: rt.topology,
     intervalMs: opts.intervalMs ?? 10,
     timeoutMs: 2000,
     maxDurationMs: 60_000,

@@ -31,10 +31,25 @@ const LB_PACKAGES = lbPackages();
 // The tag names the package list: adding a package makes a new base instead of reusing a stale one.
 const listTag = (pkgs: string[]) => createHash('sha256').update(pkgs.join(' ')).digest('hex').slice(0, 8);
 
+/**
+ * A Swarm lab node (scripts/swarm/lab.ts): a Debian with its own Docker engine. Debian's docker.io
+ * is the only engine this machine can install; the lab runs it, not the host's.
+ */
+const LAB_NODE_PACKAGES = ['docker.io', 'iptables', 'iproute2', 'procps', 'ca-certificates', 'tini'];
+
 export const offlineBases = {
   lb: `hakit-base/debian:${SUITE}-lb-${listTag(LB_PACKAGES)}`,
   node: `hakit-base/node:${process.versions.node}-${SUITE}`,
+  labNode: `hakit-base/debian:${SUITE}-labnode-${listTag(LAB_NODE_PACKAGES)}`,
 } as const;
+
+/** The lab node image, made once from Debian packages (no registry needed anywhere). */
+export async function ensureLabNodeImage(progress: Progress, rebuildBase = false): Promise<string> {
+  await ensureOfflineBase(progress, offlineBases.labNode, { offline: true, rebuildBase }, (rootfs) => debootstrap(rootfs, LAB_NODE_PACKAGES), [
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  ]);
+  return offlineBases.labNode;
+}
 
 export interface ImagesOptions {
   offline: boolean;

@@ -31,6 +31,8 @@ export interface ProbeOptions {
   keepAlive?: boolean;
   signal?: AbortSignal;
   onRecord?: (r: ProbeRecord) => void;
+  /** The stack's topology: its network is where the probe may send (default: the single-host one). */
+  topology?: Topology;
 }
 
 /** Refuses any target outside loopback and the kit's own (present) network. */
@@ -38,8 +40,8 @@ export function assertKitAddress(url: string, t: Topology): void {
   assertKitTarget(new URL(url).hostname, t);
 }
 
-export function probeOnce(url: string, timeoutMs: number, agent: Agent | false = false): Promise<ProbeRecord> {
-  assertKitTarget(new URL(url).hostname);
+export function probeOnce(url: string, timeoutMs: number, agent: Agent | false = false, t?: Topology): Promise<ProbeRecord> {
+  assertKitTarget(new URL(url).hostname, t);
   const atMs = Date.now();
   const start = performance.now();
   return new Promise((resolve) => {
@@ -77,7 +79,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeRecord[]> {
     const elapsed = performance.now() - started;
     if (elapsed >= maxDuration || opts.signal?.aborted) break;
     pending.push(
-      probeOnce(opts.url, timeout, agent).then((r) => {
+      probeOnce(opts.url, timeout, agent, opts.topology).then((r) => {
         opts.onRecord?.(r);
         return r;
       }),

@@ -23,7 +23,8 @@ export interface StackStatus {
 }
 
 export async function holdsVip(rt: Runtime, lb: string): Promise<boolean> {
-  const r = await rt.exec(lb, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+  // Any interface: on Swarm the VIP sits on the plan's LAN interface, not always eth0.
+  const r = await rt.exec(lb, ['ip', '-o', '-4', 'addr', 'show']);
   return r.exitCode === 0 && r.stdout.includes(` ${rt.topology.vip}/`);
 }
 

@@ -121,6 +121,7 @@ export function registerDemoCommands(program: Command): void {
         if (!opts.json) process.stderr.write(`Watching ${url} every ${opts.interval} ms (Ctrl-C to stop, at most ${opts.duration} s)\n`);
         const records = await runProbe({
           url,
+          topology: rt.topology,
           intervalMs: opts.interval,
           timeoutMs: Math.min(2000, Math.max(500, opts.interval * 5)),
           maxDurationMs: opts.duration * 1000,

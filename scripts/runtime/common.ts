@@ -42,6 +42,24 @@ export async function cutVrrp(rt: Pick<Runtime, 'exec' | 'topology'>, a: string,
   }
 }
 
+/**
+ * HAProxy's runtime API from inside the node, where the kit cannot reach the socket directly:
+ * socat (in the LB image) carries one request; the command travels as an argument ($1), so
+ * nothing in it is parsed by a shell.
+ */
+export async function runtimeApiByExec(rt: Pick<Runtime, 'exec'>, node: string, command: string): Promise<string> {
+  const script = `printf '%s\\n' "$1" | socat -t 2 - UNIX-CONNECT:${HAPROXY_SOCKET}`;
+  const r = await rt.exec(node, ['sh', '-c', script, 'sh', command]);
+  if (r.exitCode !== 0) throw new HakitError(`HAProxy runtime API on ${node}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  return r.stdout;
+}
+
+/** A file of the node's /run/hakit read from inside the node; undefined when absent. */
+export async function readRunFileByExec(rt: Pick<Runtime, 'exec'>, node: string, name: string): Promise<string | undefined> {
+  const r = await rt.exec(node, ['cat', `${NODE_RUN}/${name}`]);
+  return r.exitCode === 0 ? r.stdout : undefined;
+}
+
 /** One request/answer on a unix socket (HAProxy's runtime API closes after answering). */
 export function unixRequest(path: string, command: string, timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {

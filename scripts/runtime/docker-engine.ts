@@ -18,6 +18,27 @@ export const images = { lb: 'hakit/lb:latest', backend: 'hakit/backend:latest' }
 /** A client for DOCKER_HOST, or the local socket. */
 export const dockerClient = (timeoutMs?: number) => new Docker(timeoutMs ? { timeout: timeoutMs } : {});
 
+/** A client for an engine URL as DOCKER_HOST writes it: unix:///path, tcp://host:port or ssh://user@host. */
+export function dockerAt(url: string, timeoutMs?: number): Docker {
+  const t = timeoutMs ? { timeout: timeoutMs } : {};
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new HakitError(`"${url}" is not an engine URL (unix:///path, tcp://host:port, ssh://user@host)`, ExitCode.usage);
+  }
+  switch (u.protocol) {
+    case 'unix:':
+      return new Docker({ socketPath: u.pathname, ...t });
+    case 'tcp:':
+      return new Docker({ host: u.hostname, port: Number(u.port || 2375), ...t });
+    case 'ssh:':
+      return new Docker({ protocol: 'ssh', host: u.hostname, port: Number(u.port || 22), username: u.username || undefined, ...t });
+    default:
+      throw new HakitError(`engine URL ${url}: ${u.protocol} is not supported (unix:, tcp:, ssh:)`, ExitCode.usage);
+  }
+}
+
 /** True when an engine answers within the timeout: `auto` must not hang on a missing socket. */
 export async function engineAnswers(timeoutMs = 1500): Promise<boolean> {
   try {

@@ -12,7 +12,7 @@ import { commonPreflight, routesOverlapping, type Problem } from '../preflight.j
 import type { Progress } from '../progress.js';
 import { shMaybe, sleep } from '../sh.js';
 import { defaultTopology, type Topology } from '../topology.js';
-import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, requireNode, unixRequest } from './common.js';
+import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, unixRequest } from './common.js';
 import {
   compose, demux, detectCompose, dockerClient, DOCKER_BRIDGE, engineAnswers, execIn, imageExists, images,
   PROJECT_LABEL, SERVICE_LABEL, type ComposeEnv,
@@ -198,20 +198,14 @@ export class DockerRuntime implements Runtime {
         return undefined;
       }
     }
-    const r = await this.exec(node, ['cat', `${NODE_RUN}/${name}`]);
-    return r.exitCode === 0 ? r.stdout : undefined;
+    return readRunFileByExec(this, node, name);
   }
 
   async runtimeApi(node: string, command: string): Promise<string> {
     const { pid } = await this.localPid(node);
     // The socket lives in the container's /run/hakit tmpfs, reachable through /proc/PID/root.
     if (pid) return unixRequest(`/proc/${pid}/root${HAPROXY_SOCKET}`, command);
-    // Elsewhere socat (in the LB image) carries one request; the command travels as an
-    // argument ($1), so nothing in it is parsed by a shell.
-    const script = `printf '%s\\n' "$1" | socat -t 2 - UNIX-CONNECT:${HAPROXY_SOCKET}`;
-    const r = await this.exec(node, ['sh', '-c', script, 'sh', command]);
-    if (r.exitCode !== 0) throw new HakitError(`HAProxy runtime API on ${node}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
-    return r.stdout;
+    return runtimeApiByExec(this, node, command);
   }
 
   partition(a: string, b: string, on: boolean): Promise<void> {

@@ -6,7 +6,7 @@ import type { ConfigProfile } from '../profiles.js';
 import type { Progress } from '../progress.js';
 import type { NodeSpec, Topology } from '../topology.js';
 
-export type RuntimeName = 'netns' | 'docker';
+export type RuntimeName = 'netns' | 'docker' | 'swarm';
 
 /** How a node dies: `hard` = host death (SIGKILL, link down), `graceful` = orderly stop. */
 export type StopMode = 'hard' | 'graceful';
@@ -58,6 +58,11 @@ export interface Runtime {
   /** Sends one command to a load balancer's HAProxy runtime API and returns the answer. */
   runtimeApi(node: string, command: string): Promise<string>;
   logs(node: string): Promise<string>;
+  /**
+   * Optional: kills HAProxy alone on a load balancer, keepalived staying up (F2). Without it the
+   * kit SIGKILLs the PID in the node's /run/hakit/haproxy.pid from inside the node.
+   */
+  killHaproxy?(node: string): Promise<void>;
   /**
    * Optional (the demo's F7 is skipped without it): `on` cuts VRRP between load balancers `a` and
    * `b` both ways while everything else still flows; `on = false` heals it. Idempotent both ways.

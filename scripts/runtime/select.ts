@@ -5,7 +5,7 @@ import { defaultTopology, type Topology } from '../topology.js';
 import { NetnsRuntime } from './netns.js';
 import type { Runtime } from './runtime.js';
 
-export const runtimeNames = ['auto', 'netns', 'docker'] as const;
+export const runtimeNames = ['auto', 'netns', 'docker', 'swarm'] as const;
 export type RuntimeChoice = (typeof runtimeNames)[number];
 
 // dockerode is loaded only when Docker is in play: netns users do not pay for it at start.
@@ -20,6 +20,11 @@ export async function openRuntime(choice: RuntimeChoice = 'auto', topology: Topo
       return new NetnsRuntime(topology);
     case 'docker':
       return dockerRuntime(topology);
+    case 'swarm': {
+      // The Swarm plan (plan.ts) is the topology there; a --config topology applies to one host only.
+      const [{ SwarmRuntime }, { loadPlan }] = await Promise.all([import('./swarm.js'), import('../swarm/plan.js')]);
+      return new SwarmRuntime(loadPlan());
+    }
     case 'auto': {
       const netns = new NetnsRuntime(topology);
       if (await netns.isUp()) return netns;

@@ -1,0 +1,313 @@
+// The swarm runtime: the tier on a Docker Swarm cluster, from the same compose.yaml (through
+// compose.swarm.yaml and `docker stack deploy`). The kit's node names map onto Swarm like this:
+//   lb1, lb2      the Swarm nodes the plan names, each running a keepalived task (host network:
+//                 the VIP lands on the node's LAN interface) and an HAProxy task (overlay network,
+//                 ports published on the node); labelled hakit.role=lb by the kit
+//   backendN      the backend service's replica in slot N, wherever Swarm put it
+// Swarm restarts what dies, so a killed node comes back by itself after restart_policy's delay;
+// `restore` also makes a drained LB node schedulable again.
+import type Docker from 'dockerode';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, HakitError } from '../errors.js';
+import type { Problem } from '../preflight.js';
+import type { Progress } from '../progress.js';
+import { commandExists, shMaybe, waitFor } from '../sh.js';
+import { copyImages, imageRef } from '../swarm/image-copy.js';
+import { swarmTopology, type SwarmPlan } from '../swarm/plan.js';
+import { stackFileText } from '../swarm/stack-file.js';
+import type { Topology } from '../topology.js';
+import { cutVrrp, readRunFileByExec, requireNode, runtimeApiByExec } from './common.js';
+import { demux, dockerAt, dockerClient, execIn, imageExists, images } from './docker-engine.js';
+import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+
+export const STACK = 'hakit';
+const STACK_LABEL = `com.docker.stack.namespace=${STACK}`;
+const LB_LABEL = 'hakit.role';
+const service = (s: 'backend' | 'haproxy' | 'keepalived') => `${STACK}_${s}`;
+
+interface Task {
+  ID: string;
+  NodeID: string;
+  Slot?: number;
+  DesiredState: string;
+  Status: { State: string; ContainerStatus?: { ContainerID?: string } };
+}
+
+/** Where a kit node is right now: its Swarm node and the task containers that make it. */
+interface Placement {
+  host: string;
+  containers: { keepalived?: string; haproxy?: string; backend?: string };
+}
+
+export class SwarmRuntime implements Runtime {
+  readonly name = 'swarm' as const;
+  readonly topology: Topology;
+  private readonly manager: Docker;
+
+  constructor(readonly plan: SwarmPlan) {
+    this.topology = swarmTopology(plan);
+    this.manager = plan.manager ? dockerAt(plan.manager) : dockerClient();
+  }
+
+  /** The engine of a Swarm node, for what only it can do (exec, kill, logs). */
+  private engine(host: string): Docker {
+    const url = this.plan.engines?.[host];
+    if (!url) throw new HakitError(`the Swarm plan names no engine for node ${host}`, ExitCode.usage, 'add it under "engines" (e.g. "ssh://root@HOST")');
+    return dockerAt(url);
+  }
+
+  async preflight(): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    const info = (await this.manager.info().catch(() => undefined)) as { Swarm?: { ControlAvailable?: boolean } } | undefined;
+    if (!info) return [{ problem: `no Docker engine answers at ${this.plan.manager ?? 'DOCKER_HOST / the local socket'}`, fix: 'hakit lab up, or set "manager" in the Swarm plan' }];
+    if (!info.Swarm?.ControlAvailable) problems.push({ problem: 'that engine is not a Swarm manager', fix: 'docker swarm init (or point "manager" at a manager)' });
+    else {
+      const hosts = new Set((await this.manager.listNodes()).map((n) => (n as { Description?: { Hostname?: string } }).Description?.Hostname));
+      for (const lb of ['lb1', 'lb2'] as const) {
+        if (!hosts.has(this.plan.lbs[lb].node)) problems.push({ problem: `${lb}: no Swarm node has the hostname ${this.plan.lbs[lb].node}`, fix: 'docker node ls; fix lbs in the Swarm plan' });
+      }
+    }
+    if (!(await commandExists('docker'))) problems.push({ problem: 'the docker CLI is not installed (it runs `docker stack deploy`)', fix: 'sudo hakit setup --docker' });
+    if (!this.plan.registry) {
+      const local = dockerClient();
+      for (const image of Object.values(images)) if (!(await imageExists(local, image))) problems.push({ problem: `image ${image} is not built here`, fix: 'hakit images --offline' });
+    }
+    return problems;
+  }
+
+  async isUp(): Promise<boolean> {
+    const services = await this.manager.listServices({ filters: { label: [STACK_LABEL] } }).catch(() => []);
+    return services.length > 0;
+  }
+
+  async up({ progress, credentials }: UpOptions): Promise<void> {
+    await progress.step(`Label ${this.plan.lbs.lb1.node} and ${this.plan.lbs.lb2.node} as load balancers (${LB_LABEL}=lb)`, () => this.labelLbNodes(true));
+    await copyImages(progress, this.plan, this.manager, (host) => this.engine(host));
+    await progress.step(`docker stack deploy ${STACK} (${this.plan.backends} backend replicas)`, () => this.deploy(credentials));
+    await progress.step('Every task running', () => waitFor('the stack\'s tasks', async () => ((await this.allRunning()) ? true : undefined), 120_000, 500));
+  }
+
+  private async deploy(c: Credentials): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'hakit-stack-'));
+    try {
+      const file = join(dir, 'stack.yaml');
+      // The file holds ${…} references only; the values (the password too) travel in the environment.
+      writeFileSync(file, stackFileText((image) => imageRef(image, this.plan)), { mode: 0o600 });
+      const p = this.plan;
+      const env = {
+        ...process.env,
+        ...(p.manager ? { DOCKER_HOST: p.manager } : {}),
+        BACKENDS: String(p.backends), KIT_HOST: p.clientAddress ?? '127.0.0.1', STATS_USER: c.user, STATS_PASSWORD: c.password,
+        VIP: p.vip, VIP_PREFIX: String(p.prefix), LB1_IP: p.lbs.lb1.address, LB2_IP: p.lbs.lb2.address, LB_INTERFACE: p.interface,
+      };
+      const resolve = p.registry ? 'always' : 'never';
+      const r = await shMaybe({ env })`docker stack deploy --prune --resolve-image ${resolve} -c ${file} ${STACK}`;
+      if (r.exitCode !== 0) throw new HakitError(`docker stack deploy failed:\n${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async labelLbNodes(on: boolean): Promise<void> {
+    const lbHosts = new Set([this.plan.lbs.lb1.node, this.plan.lbs.lb2.node]);
+    for (const n of (await this.manager.listNodes()) as Array<{ ID: string; Version: { Index: number }; Spec: { Labels?: Record<string, string> }; Description: { Hostname: string } }>) {
+      const labels = { ...(n.Spec.Labels ?? {}) };
+      const want = on && lbHosts.has(n.Description.Hostname);
+      if (want === (labels[LB_LABEL] === 'lb')) continue;
+      if (want) labels[LB_LABEL] = 'lb';
+      else delete labels[LB_LABEL];
+      await this.manager.getNode(n.ID).update({ version: n.Version.Index, ...n.Spec, Labels: labels });
+    }
+  }
+
+  private async tasks(s: 'backend' | 'haproxy' | 'keepalived'): Promise<Task[]> {
+    return (await this.manager.listTasks({ filters: { service: [service(s)], 'desired-state': ['running'] } })) as Task[];
+  }
+
+  private async hostnames(): Promise<Map<string, string>> {
+    const nodes = (await this.manager.listNodes()) as Array<{ ID: string; Description: { Hostname: string } }>;
+    return new Map(nodes.map((n) => [n.ID, n.Description.Hostname]));
+  }
+
+  private async allRunning(): Promise<boolean> {
+    const [b, h, k] = await Promise.all([this.tasks('backend'), this.tasks('haproxy'), this.tasks('keepalived')]);
+    const running = (ts: Task[]) => ts.filter((t) => t.Status.State === 'running').length;
+    return running(b) >= this.plan.backends && running(h) >= 2 && running(k) >= 2;
+  }
+
+  /** Where each kit node is, from the manager's task list (running tasks only). */
+  private async placements(): Promise<Map<string, Placement>> {
+    const [names, backend, haproxy, keepalived] = await Promise.all([this.hostnames(), this.tasks('backend'), this.tasks('haproxy'), this.tasks('keepalived')]);
+    const out = new Map<string, Placement>();
+    const containerOf = (t: Task) => (t.Status.State === 'running' ? t.Status.ContainerStatus?.ContainerID : undefined);
+    for (const lb of ['lb1', 'lb2'] as const) {
+      const host = this.plan.lbs[lb].node;
+      const on = (ts: Task[]) => ts.filter((t) => names.get(t.NodeID) === host).map(containerOf).find(Boolean);
+      out.set(lb, { host, containers: { keepalived: on(keepalived), haproxy: on(haproxy) } });
+    }
+    for (const t of backend) {
+      const id = containerOf(t);
+      if (id && t.Slot) out.set(`backend${t.Slot}`, { host: names.get(t.NodeID) ?? '?', containers: { backend: id } });
+    }
+    return out;
+  }
+
+  private async placement(node: string): Promise<Placement | undefined> {
+    requireNode(this.topology, node);
+    return (await this.placements()).get(node);
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    const p = await this.placements();
+    return this.topology.nodes.map((spec) => {
+      const c = p.get(spec.name)?.containers;
+      return { spec, running: spec.role === 'lb' ? Boolean(c?.keepalived && c.haproxy) : Boolean(c?.backend) };
+    });
+  }
+
+  /** The container that answers for a node: keepalived's on an LB (host network, shared /run/hakit). */
+  private async mainContainer(node: string): Promise<{ engine: Docker; id: string } | undefined> {
+    const p = await this.placement(node);
+    const id = p?.containers.keepalived ?? p?.containers.backend;
+    return p && id ? { engine: this.engine(p.host), id } : undefined;
+  }
+
+  async stop(node: string, mode: StopMode): Promise<void> {
+    const spec = requireNode(this.topology, node);
+    if (spec.role === 'lb' && mode === 'graceful') {
+      // A drained node's tasks get SIGTERM: keepalived hands the VIP over with a priority-0 advert.
+      await this.setAvailability(this.plan.lbs[node as 'lb1' | 'lb2'].node, 'drain');
+      await waitFor(`${node}'s tasks to stop`, async () => ((await this.placement(node))?.containers.keepalived ? undefined : true), 30_000, 200);
+      return;
+    }
+    const p = await this.placement(node);
+    if (!p) return;
+    const engine = this.engine(p.host);
+    for (const id of Object.values(p.containers)) {
+      if (!id) continue;
+      const c = engine.getContainer(id);
+      // hard: SIGKILL, as a dead host's processes. The VIP stays on the node's interface until
+      // Swarm restarts keepalived there (restart_policy), which clears it as it starts BACKUP.
+      await (mode === 'hard' ? c.kill() : c.stop({ t: 15 })).catch(ignoreGone);
+    }
+  }
+
+  async killHaproxy(node: string): Promise<void> {
+    const p = await this.placement(node);
+    if (!p?.containers.haproxy) throw new HakitError(`${node} has no running HAProxy task`);
+    await this.engine(p.host).getContainer(p.containers.haproxy).kill().catch(ignoreGone);
+  }
+
+  private async setAvailability(host: string, availability: 'drain' | 'active'): Promise<void> {
+    const n = ((await this.manager.listNodes()) as Array<{ ID: string; Version: { Index: number }; Spec: { Availability: string }; Description: { Hostname: string } }>).find((x) => x.Description.Hostname === host);
+    if (!n) throw new HakitError(`no Swarm node ${host}`);
+    if (n.Spec.Availability === availability) return;
+    await this.manager.getNode(n.ID).update({ version: n.Version.Index, ...n.Spec, Availability: availability });
+  }
+
+  /** Swarm restarts killed tasks by itself; a drained LB node is made schedulable again. */
+  async restore(node: string, _credentials: Credentials): Promise<void> {
+    const spec = requireNode(this.topology, node);
+    if (spec.role === 'lb') await this.setAvailability(this.plan.lbs[node as 'lb1' | 'lb2'].node, 'active');
+    await waitFor(`Swarm to restart ${node}`, async () => ((await this.nodes()).find((n) => n.spec.name === node)?.running ? true : undefined), 60_000, 250);
+  }
+
+  /** The backend replicas on a Swarm node. */
+  async backendsOn(host: string): Promise<string[]> {
+    return [...(await this.placements())].filter(([name, p]) => name.startsWith('backend') && p.host === host).map(([name]) => name);
+  }
+
+  /** Drains or reactivates any Swarm node (backends move off a drained one). */
+  async drainHost(host: string, on: boolean): Promise<void> {
+    await this.setAvailability(host, on ? 'drain' : 'active');
+  }
+
+  async exec(node: string, argv: string[]): Promise<ExecResult> {
+    const m = await this.mainContainer(node);
+    if (!m) return { stdout: '', stderr: `${node} is not running`, exitCode: 125 };
+    try {
+      return await execIn(m.engine.getContainer(m.id), argv);
+    } catch (err) {
+      return { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: 125 };
+    }
+  }
+
+  readRunFile(node: string, name: string): Promise<string | undefined> {
+    return readRunFileByExec(this, node, name);
+  }
+
+  runtimeApi(node: string, command: string): Promise<string> {
+    // The socket is in the node's shared /run/hakit volume; keepalived's container reaches it too.
+    return runtimeApiByExec(this, node, command);
+  }
+
+  partition(a: string, b: string, on: boolean): Promise<void> {
+    return cutVrrp(this, a, b, on);
+  }
+
+  async logs(node: string): Promise<string> {
+    const p = await this.placement(node);
+    if (!p) return `${node} has no running task\n`;
+    const out: string[] = [];
+    for (const [what, id] of Object.entries(p.containers)) {
+      if (!id) continue;
+      const buf = (await this.engine(p.host).getContainer(id).logs({ stdout: true, stderr: true, follow: false, tail: 500 })) as unknown as Buffer;
+      const { stdout, stderr } = demux(buf);
+      out.push(`== ${what} on ${p.host}\n${stdout}${stderr}`);
+    }
+    return out.join('\n');
+  }
+
+  /** Everything of the kit the cluster holds: empty after a clean `down`. */
+  async leftovers(): Promise<string[]> {
+    const filters = { label: [STACK_LABEL] };
+    const [services, networks] = await Promise.all([this.manager.listServices({ filters }), this.manager.listNetworks({ filters })]);
+    const out = [...services.map((s) => `service ${s.Spec?.Name}`), ...networks.map((n) => `network ${n.Name}`)];
+    for (const [host, url] of Object.entries(this.plan.engines ?? {})) {
+      const e = dockerAt(url);
+      const cs = await e.listContainers({ all: true, filters }).catch(() => []);
+      const vs = ((await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? []);
+      out.push(...cs.map((c) => `container ${c.Names[0]} on ${host}`), ...vs.map((v) => `volume ${v.Name} on ${host}`));
+    }
+    const labelled = ((await this.manager.listNodes()) as Array<{ Spec: { Labels?: Record<string, string> }; Description: { Hostname: string } }>).filter((n) => n.Spec.Labels?.[LB_LABEL]);
+    out.push(...labelled.map((n) => `label ${LB_LABEL} on ${n.Description.Hostname}`));
+    return out;
+  }
+
+  async down(progress: Progress): Promise<void> {
+    const filters = { label: [STACK_LABEL] };
+    await progress.step(`Remove the stack ${STACK} (services, then its network)`, async () => {
+      for (const s of await this.manager.listServices({ filters })) await this.manager.getService(s.ID).remove().catch(ignoreGone);
+      // Tasks stop with their grace period; the overlay network goes once no task uses it.
+      await waitFor('the stack\'s networks to go', async () => {
+        const nets = await this.manager.listNetworks({ filters });
+        for (const n of nets) await this.manager.getNetwork(n.Id).remove().catch(() => undefined);
+        return nets.length ? undefined : true;
+      }, 60_000, 500);
+    });
+    await progress.step('Remove the node-local volumes and the load-balancer labels', async () => {
+      for (const url of Object.values(this.plan.engines ?? {})) {
+        const e = dockerAt(url);
+        await waitFor('the stack\'s containers to go', async () => ((await e.listContainers({ all: true, filters }).catch(() => [])).length ? undefined : true), 60_000, 500);
+        for (const v of (await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? []) await e.getVolume(v.Name).remove().catch(ignoreGone);
+      }
+      for (const lb of ['lb1', 'lb2'] as const) await this.setAvailability(this.plan.lbs[lb].node, 'active').catch(() => undefined);
+      await this.labelLbNodes(false);
+    });
+  }
+
+  /** `hakit scale`: the backend service's replica count (HAProxy follows by DNS, no reload). */
+  async scaleBackends(replicas: number): Promise<void> {
+    const [s] = await this.manager.listServices({ filters: { name: [service('backend')] } });
+    if (!s?.Spec || !s.Version) throw new HakitError('the stack has no backend service', ExitCode.notUp, 'hakit --runtime swarm up');
+    const spec = s.Spec as { Mode?: { Replicated?: { Replicas?: number } } };
+    await this.manager.getService(s.ID).update({ version: s.Version.Index, ...s.Spec, Mode: { ...spec.Mode, Replicated: { Replicas: replicas } } });
+  }
+}
+
+function ignoreGone(err: unknown): void {
+  const code = (err as { statusCode?: number }).statusCode;
+  if (code !== 404 && code !== 409 && code !== 304) throw err;
+}
