@@ -9,7 +9,7 @@
 // no seccomp/AppArmor profile, a writable /sys/fs/cgroup. That is the lab's cost, confined to the
 // lab; the stack deployed on it keeps its own least privileges.
 import type Docker from 'dockerode';
-import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, HakitError } from '../errors.js';
 import { ensureLabNodeImage } from '../images.js';
@@ -210,6 +210,26 @@ export async function labDown(progress: Progress): Promise<void> {
   }
   rmSync(LAB_SOCKETS, { recursive: true, force: true });
   rmSync(defaultPlanFile(), { force: true });
+  for (const dir of labCgroups()) removeCgroup(dir);
+}
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** The cgroups the nodes' engines made (--cgroup-parent /hakit-lab-NODE), in every hierarchy. */
+function labCgroups(): string[] {
+  if (!existsSync(CGROUP_ROOT)) return [];
+  const roots = [CGROUP_ROOT, ...readdirSync(CGROUP_ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(CGROUP_ROOT, d.name))];
+  return roots.flatMap((root) => labNodes.map((n) => join(root, containerName(n.name))).filter((p) => existsSync(p)));
+}
+
+/** A cgroup goes with rmdir, children first, once no process is left in it. */
+function removeCgroup(dir: string): void {
+  try {
+    for (const d of readdirSync(dir, { withFileTypes: true })) if (d.isDirectory()) removeCgroup(join(dir, d.name));
+    rmdirSync(dir);
+  } catch {
+    // busy (a process still inside) or already gone: the next `lab down` tries again
+  }
 }
 
 /** What a lab leaves on this host: empty after `lab down`. */
@@ -226,6 +246,7 @@ export async function labLeftovers(): Promise<string[]> {
     ...containers.map((c) => `container ${c.Names[0]?.replace(/^\//, '')}`),
     ...networks.map((n) => `network ${n.Name}`),
     ...(volumes.Volumes ?? []).filter((v) => v.Name.startsWith('hakit-lab-')).map((v) => `volume ${v.Name}`),
+    ...labCgroups().map((d) => `cgroup ${d}`),
   ];
 }
 
