@@ -1,5 +1,7 @@
 // Picks the runtime. `auto`: the runtime that already has a stack up (so `status`, `kill`, `down`
-// find it whichever way it was started), else docker when an engine answers, else netns.
+// find it whichever way it was started: netns, then a Swarm with a plan), else docker when an
+// engine answers, else netns.
+import { existsSync } from 'node:fs';
 import { HakitError, ExitCode } from '../errors.js';
 import { defaultTopology, type Topology } from '../topology.js';
 import { NetnsRuntime } from './netns.js';
@@ -14,20 +16,29 @@ async function dockerRuntime(topology: Topology): Promise<Runtime> {
   return new DockerRuntime(topology);
 }
 
+// The Swarm plan (swarm/plan.ts) is the topology there; a --config topology applies to one host only.
+async function swarmRuntime(): Promise<Runtime> {
+  const [{ SwarmRuntime }, { loadPlan }] = await Promise.all([import('./swarm.js'), import('../swarm/plan.js')]);
+  return new SwarmRuntime(loadPlan());
+}
+
 export async function openRuntime(choice: RuntimeChoice = 'auto', topology: Topology = defaultTopology): Promise<Runtime> {
   switch (choice) {
     case 'netns':
       return new NetnsRuntime(topology);
     case 'docker':
       return dockerRuntime(topology);
-    case 'swarm': {
-      // The Swarm plan (plan.ts) is the topology there; a --config topology applies to one host only.
-      const [{ SwarmRuntime }, { loadPlan }] = await Promise.all([import('./swarm.js'), import('../swarm/plan.js')]);
-      return new SwarmRuntime(loadPlan());
-    }
+    case 'swarm':
+      return swarmRuntime();
     case 'auto': {
       const netns = new NetnsRuntime(topology);
       if (await netns.isUp()) return netns;
+      // A Swarm stack counts only where a plan exists (`hakit lab up` writes one).
+      const { defaultPlanFile } = await import('../swarm/plan.js');
+      if (existsSync(defaultPlanFile())) {
+        const swarm = await swarmRuntime().catch(() => undefined);
+        if (swarm && (await swarm.isUp())) return swarm;
+      }
       const { engineAnswers } = await import('./docker-engine.js');
       if (!(await engineAnswers())) return netns;
       return dockerRuntime(topology);

@@ -48,7 +48,8 @@ export class SwarmRuntime implements Runtime {
 
   constructor(readonly plan: SwarmPlan) {
     this.topology = swarmTopology(plan);
-    this.manager = plan.manager ? dockerAt(plan.manager) : dockerClient();
+    // Bounded: `auto` asks a recorded Swarm whether it is up, and an unreachable manager must not hang it.
+    this.manager = plan.manager ? dockerAt(plan.manager, 15_000) : dockerClient(15_000);
   }
 
   /** The engine of a Swarm node, for what only it can do (exec, kill, logs). */
