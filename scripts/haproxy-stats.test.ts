@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { backendState, parseShowStat, type ServerStat } from './haproxy-stats.js';
 
-// Trimmed from a real HAProxy 2.6 answer: the columns we read keep their real positions.
+// Trimmed from a real HAProxy 2.6 answer: the columns we read keep their real positions, but for
+// addr (column 74 there), moved up to the end of this shorter header.
 const header =
-  '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration';
+  '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,addr';
 const csv = [
   header,
   'fe_http,FRONTEND,,,0,1,2000,42,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,2,0,,,,0,0,0,1,,,',
-  'be_web,backend1,0,0,0,1,,20,0,0,,0,,0,0,1,1,UP,1,1,0,0,0,12,0,,1,3,1,,20,,2,0,,1,L7OK,200,1',
+  'be_web,backend1,0,0,0,1,,20,0,0,,0,,0,0,1,1,UP,1,1,0,0,0,12,0,,1,3,1,,20,,2,0,,1,L7OK,200,1,10.213.0.21:8080',
   'be_web,backend2,0,0,0,1,,22,0,0,,0,,0,0,0,0,DOWN,1,1,0,1,1,3,3,,1,3,2,,22,,2,0,,1,L4TOUT,,300',
   'be_web,BACKEND,0,0,0,1,200,42,0,0,0,0,,0,0,1,1,UP,1,1,0,,0,100,0,,1,3,0,,42,,1,0,,1,,,',
   '',
@@ -19,7 +20,7 @@ describe('parseShowStat', () => {
     expect(rows).toHaveLength(4);
     expect(rows[1]).toEqual({
       proxy: 'be_web', server: 'backend1', status: 'UP', checkStatus: 'L7OK', checkCode: '200',
-      lastChangeS: 12, retries: 1, redispatches: 1, requests: 20,
+      lastChangeS: 12, retries: 1, redispatches: 1, requests: 20, addr: '10.213.0.21:8080',
     });
     expect(rows[2]?.status).toBe('DOWN');
     expect(rows[2]?.checkStatus).toBe('L4TOUT');
@@ -32,7 +33,7 @@ describe('parseShowStat', () => {
 
 describe('backendState', () => {
   const row = (status: string, checkCode = ''): ServerStat => ({
-    proxy: 'be_web', server: 'b', status, checkStatus: '', checkCode, lastChangeS: 0, retries: 0, redispatches: 0, requests: 0,
+    proxy: 'be_web', server: 'b', status, checkStatus: '', checkCode, lastChangeS: 0, retries: 0, redispatches: 0, requests: 0, addr: '',
   });
   it.each([
     ['UP', '', 'UP'],

@@ -12,6 +12,8 @@ export interface ServerStat {
   retries: number;
   redispatches: number;
   requests: number;
+  /** The server's current address, ip:port (a DNS-found server's changes with its task). */
+  addr: string;
 }
 
 export function parseShowStat(csv: string): ServerStat[] {
@@ -33,6 +35,7 @@ export function parseShowStat(csv: string): ServerStat[] {
       retries: num(f[at('wretr')]),
       redispatches: num(f[at('wredis')]),
       requests: num(f[at('stot')]),
+      addr: f[at('addr')] ?? '',
     };
   });
 }

@@ -1,6 +1,6 @@
 // The state of the whole stack, read the same way from any runtime: LB state from VIP ownership
 // and keepalived's notify log, backend state from HAProxy's runtime API.
-import { backendState, parseShowStat, type BackendState } from './haproxy-stats.js';
+import { backendState, parseShowStat, type BackendState, type ServerStat } from './haproxy-stats.js';
 import type { Runtime } from './runtime/runtime.js';
 import { urls, type NodeSpec, type Role } from './topology.js';
 import { parseTransitions } from './transitions.js';
@@ -40,13 +40,21 @@ async function lbState(rt: Runtime, spec: NodeSpec, running: boolean): Promise<L
 export async function backendView(rt: Runtime, lbNames: string[]): Promise<Map<string, BackendState> | undefined> {
   for (const lb of lbNames) {
     try {
-      const rows = parseShowStat(await rt.runtimeApi(lb, 'show stat'));
-      return new Map(rows.filter((r) => r.proxy === 'be_web' && r.server !== 'BACKEND').map((r) => [r.server, backendState(r)]));
+      const rows = parseShowStat(await rt.runtimeApi(lb, 'show stat')).filter((r) => r.proxy === 'be_web' && r.server !== 'BACKEND');
+      const addresses = await rt.backendAddresses?.();
+      if (addresses) return new Map([...addresses].map(([node, addr]) => [node, backendStateAt(rows, addr)]));
+      return new Map(rows.map((r) => [r.server, backendState(r)]));
     } catch {
       // that HAProxy is down: ask the next one
     }
   }
   return undefined;
+}
+
+/** The state of whichever server HAProxy has at that address (DOWN when none has it yet). */
+function backendStateAt(rows: ServerStat[], addr: string): BackendState {
+  const row = rows.find((r) => r.addr === addr);
+  return row ? backendState(row) : 'DOWN';
 }
 
 export async function getStatus(rt: Runtime): Promise<StackStatus> {

@@ -5,7 +5,8 @@ import { ExitCode, HakitError, runMain } from '../errors.js';
 import { createProgress } from '../progress.js';
 import { SwarmRuntime } from '../runtime/swarm.js';
 import { labDown, labStatus, labUp } from '../swarm/lab.js';
-import { defaultPlanFile, loadPlan, MAX_BACKENDS, savePlan } from '../swarm/plan.js';
+import { defaultPlanFile, MAX_BACKENDS, savePlan } from '../swarm/plan.js';
+import { runtimeOf } from './common.js';
 import { waitFor } from '../sh.js';
 import { backendView } from '../status.js';
 
@@ -57,10 +58,10 @@ export function registerSwarmCommands(program: Command): void {
     .option('--no-wait', 'return at once instead of waiting until HAProxy serves every replica')
     .action((replicas: number, opts: { wait: boolean }, cmd: Command) =>
       runMain(async () => {
-        if (cmd.optsWithGlobals().runtime !== 'swarm') throw new HakitError('scale needs --runtime swarm: a single-host stack has a fixed pair of backends', ExitCode.usage);
-        const plan = loadPlan();
-        const rt = new SwarmRuntime(plan);
+        const rt = await runtimeOf(cmd);
+        if (!(rt instanceof SwarmRuntime)) throw new HakitError(`scale works on a Swarm stack (--runtime swarm); the ${rt.name} stack has a fixed pair of backends`, ExitCode.usage);
         if (!(await rt.isUp())) throw new HakitError('no hakit stack is up on the Swarm', ExitCode.notUp, 'hakit --runtime swarm up');
+        const plan = rt.plan;
         const started = performance.now();
         await rt.scaleBackends(replicas);
         savePlan({ ...plan, backends: replicas }, defaultPlanFile());

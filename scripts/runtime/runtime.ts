@@ -64,6 +64,11 @@ export interface Runtime {
    */
   killHaproxy?(node: string): Promise<void>;
   /**
+   * Optional: each backend node's current address (ip:port), where HAProxy's server names do not
+   * name the nodes (Swarm: server-template slots are filled by DNS answers in any order).
+   */
+  backendAddresses?(): Promise<Map<string, string>>;
+  /**
    * Optional (the demo's F7 is skipped without it): `on` cuts VRRP between load balancers `a` and
    * `b` both ways while everything else still flows; `on = false` heals it. Idempotent both ways.
    */

@@ -31,6 +31,7 @@ interface Task {
   ID: string;
   NodeID: string;
   Slot?: number;
+  NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } }; Addresses?: string[] }>;
   DesiredState: string;
   Status: { State: string; ContainerStatus?: { ContainerID?: string } };
 }
@@ -213,6 +214,17 @@ export class SwarmRuntime implements Runtime {
     const spec = requireNode(this.topology, node);
     if (spec.role === 'lb') await this.setAvailability(this.plan.lbs[node as 'lb1' | 'lb2'].node, 'active');
     await waitFor(`Swarm to restart ${node}`, async () => ((await this.nodes()).find((n) => n.spec.name === node)?.running ? true : undefined), 60_000, 250);
+  }
+
+  /** Each running replica's overlay address: HAProxy's server-template slots follow DNS, not slots. */
+  async backendAddresses(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const t of await this.tasks('backend')) {
+      const net = t.NetworksAttachments?.find((a) => a.Network?.Spec?.Name === `${STACK}_hakit`);
+      const ip = net?.Addresses?.[0]?.split('/')[0];
+      if (t.Slot && ip && t.Status.State === 'running') out.set(`backend${t.Slot}`, `${ip}:${this.topology.ports.backend}`);
+    }
+    return out;
   }
 
   /** The backend replicas on a Swarm node. */
