@@ -165,7 +165,8 @@ export class SwarmRuntime implements Runtime {
     const p = await this.placements();
     return this.topology.nodes.map((spec) => {
       const c = p.get(spec.name)?.containers;
-      return { spec, running: spec.role === 'lb' ? Boolean(c?.keepalived && c.haproxy) : Boolean(c?.backend) };
+      // An LB node is up while its keepalived is (with HAProxy dead it is FAULT, as on one host).
+      return { spec, running: spec.role === 'lb' ? Boolean(c?.keepalived) : Boolean(c?.backend) };
     });
   }
 
@@ -178,13 +179,20 @@ export class SwarmRuntime implements Runtime {
 
   async stop(node: string, mode: StopMode): Promise<void> {
     const spec = requireNode(this.topology, node);
+    const p = await this.placement(node);
     if (spec.role === 'lb' && mode === 'graceful') {
       // A drained node's tasks get SIGTERM: keepalived hands the VIP over with a priority-0 advert.
+      // Done when its containers have really stopped (the tasks' desired state changes at once).
       await this.setAvailability(this.plan.lbs[node as 'lb1' | 'lb2'].node, 'drain');
-      await waitFor(`${node}'s tasks to stop`, async () => ((await this.placement(node))?.containers.keepalived ? undefined : true), 30_000, 200);
+      if (!p) return;
+      const engine = this.engine(p.host);
+      const running = async (id: string) => (await engine.getContainer(id).inspect().catch(() => undefined))?.State.Running === true;
+      await waitFor(`${node}'s tasks to stop`, async () => {
+        for (const id of Object.values(p.containers)) if (id && (await running(id))) return undefined;
+        return true;
+      }, 30_000, 100);
       return;
     }
-    const p = await this.placement(node);
     if (!p) return;
     const engine = this.engine(p.host);
     for (const id of Object.values(p.containers)) {
