@@ -66,7 +66,7 @@ export async function getStatus(rt: Runtime): Promise<StackStatus> {
   ]);
   const nodes = infos.map((i, k): NodeStatus => {
     const state = lbStates[k] ?? (i.running ? (view?.get(i.spec.name) ?? 'DOWN') : 'DOWN');
-    return { name: i.spec.name, role: i.spec.role, state, address: i.spec.address };
+    return { name: i.spec.name, role: i.spec.role, state, address: i.address ?? i.spec.address };
   });
   const u = urls(rt.topology);
   return { runtime: rt.name, vip: rt.topology.vip, url: u.vip, statsUrl: u.stats, nodes };

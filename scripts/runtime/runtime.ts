@@ -21,6 +21,8 @@ export interface NodeInfo {
   spec: NodeSpec;
   /** The node's main process (or container) is alive. */
   running: boolean;
+  /** Where it is now, when that is not fixed by the topology (a Swarm replica's task address). */
+  address?: string;
 }
 
 export interface Credentials {

@@ -40,7 +40,13 @@ interface Task {
 interface Placement {
   host: string;
   containers: { keepalived?: string; haproxy?: string; backend?: string };
+  /** A replica's address on the overlay network. */
+  address?: string;
 }
+
+/** A task's address on the stack's overlay network. */
+const overlayAddress = (t: Task): string | undefined =>
+  t.NetworksAttachments?.find((a) => a.Network?.Spec?.Name === `${STACK}_hakit`)?.Addresses?.[0]?.split('/')[0];
 
 export class SwarmRuntime implements Runtime {
   readonly name = 'swarm' as const;
@@ -151,7 +157,7 @@ export class SwarmRuntime implements Runtime {
     }
     for (const t of backend) {
       const id = containerOf(t);
-      if (id && t.Slot) out.set(`backend${t.Slot}`, { host: names.get(t.NodeID) ?? '?', containers: { backend: id } });
+      if (id && t.Slot) out.set(`backend${t.Slot}`, { host: names.get(t.NodeID) ?? '?', containers: { backend: id }, address: overlayAddress(t) });
     }
     return out;
   }
@@ -166,7 +172,7 @@ export class SwarmRuntime implements Runtime {
     return this.topology.nodes.map((spec) => {
       const c = p.get(spec.name)?.containers;
       // An LB node is up while its keepalived is (with HAProxy dead it is FAULT, as on one host).
-      return { spec, running: spec.role === 'lb' ? Boolean(c?.keepalived) : Boolean(c?.backend) };
+      return { spec, running: spec.role === 'lb' ? Boolean(c?.keepalived) : Boolean(c?.backend), address: p.get(spec.name)?.address };
     });
   }
 
@@ -228,8 +234,7 @@ export class SwarmRuntime implements Runtime {
   async backendAddresses(): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const t of await this.tasks('backend')) {
-      const net = t.NetworksAttachments?.find((a) => a.Network?.Spec?.Name === `${STACK}_hakit`);
-      const ip = net?.Addresses?.[0]?.split('/')[0];
+      const ip = overlayAddress(t);
       if (t.Slot && ip && t.Status.State === 'running') out.set(`backend${t.Slot}`, `${ip}:${this.topology.ports.backend}`);
     }
     return out;
