@@ -17,7 +17,7 @@ import type { Progress } from '../progress.js';
 import { routesOverlapping } from '../preflight.js';
 import { waitFor } from '../sh.js';
 import { dockerAt, dockerClient, engineAnswers } from '../runtime/docker-engine.js';
-import { defaultPlanFile, savePlan, type SwarmPlan } from './plan.js';
+import { labPlanFile, savePlan, type SwarmPlan } from './plan.js';
 
 export const LAB_LABEL = 'hakit.lab';
 export const LAB_NETWORK = 'hakit-lab';
@@ -99,8 +99,8 @@ export async function labUp(progress: Progress, opts: { rebuildBase?: boolean } 
     throw err;
   }
   const plan = labPlan();
-  savePlan(plan);
-  progress.info(`Swarm plan written to ${defaultPlanFile()}: \`hakit --runtime swarm up\` deploys the stack on the lab`);
+  savePlan(plan, labPlanFile);
+  progress.info(`Swarm plan written to ${labPlanFile}: \`hakit --runtime swarm up\` deploys the stack on the lab`);
   return plan;
 }
 
@@ -209,7 +209,7 @@ export async function labDown(progress: Progress): Promise<void> {
     });
   }
   rmSync(LAB_SOCKETS, { recursive: true, force: true });
-  rmSync(defaultPlanFile(), { force: true });
+  rmSync(labPlanFile, { force: true });
   for (const dir of labCgroups()) removeCgroup(dir);
 }
 

@@ -34,7 +34,9 @@ export interface SwarmPlan {
   clientAddress?: string;
 }
 
-export const defaultPlanFile = () => process.env.HAKIT_SWARM_PLAN ?? join(stateDir, 'swarm-plan.json');
+/** Where `hakit lab up` writes its plan (and `lab down` removes it): never a user's own plan file. */
+export const labPlanFile = join(stateDir, 'swarm-plan.json');
+export const defaultPlanFile = () => process.env.HAKIT_SWARM_PLAN ?? labPlanFile;
 
 /** At most this many backend slots: HAProxy's server-template reserves them (BACKEND_SLOTS). */
 export const MAX_BACKENDS = 10;
