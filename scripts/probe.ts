@@ -64,6 +64,13 @@ export function probeOnce(url: string, timeoutMs: number, agent: Agent | false =
   });
 }
 
+/** n requests one after another, each on a new connection (round-robin checks). */
+export async function probeSequential(url: string, n: number, t?: Topology, timeoutMs = 2000): Promise<ProbeRecord[]> {
+  const out: ProbeRecord[] = [];
+  for (let i = 0; i < n; i++) out.push(await probeOnce(url, timeoutMs, false, t));
+  return out;
+}
+
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** Runs until maxRequests or maxDurationMs (both bounded) or the signal; returns every record in start order. */

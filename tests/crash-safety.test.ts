@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bringUp, waitHealthy } from '../scripts/actions.js';
 import { packageRoot } from '../scripts/paths.js';
-import { isSuccess, probeOnce } from '../scripts/probe.js';
+import { isSuccess, probeSequential } from '../scripts/probe.js';
 import { silentProgress } from '../scripts/progress.js';
 import { NetnsRuntime } from '../scripts/runtime/netns.js';
 import { shMaybe, waitFor } from '../scripts/sh.js';
@@ -127,8 +127,7 @@ describe.skipIf(skipOutsideCi(missing))('crash safety of the kit (netns)', () =>
       const status = JSON.parse((await runCli(['status', '--json'])).stdout) as StackStatus;
       expect(stateOf(status, 'backend1')).toBe('DOWN');
       expect(stateOf(status, 'backend2')).toBe('UP');
-      const replies = [];
-      for (let i = 0; i < 10; i++) replies.push(await probeOnce(status.url, 2000));
+      const replies = await probeSequential(status.url, 10);
       expect(replies.every(isSuccess)).toBe(true);
       expect(new Set(replies.map((r) => r.backend))).toEqual(new Set(['backend2']));
       const restore = await runCli(['restore', 'backend1']);
@@ -146,8 +145,7 @@ describe.skipIf(skipOutsideCi(missing))('crash safety of the kit (netns)', () =>
       expect(stateOf(status, master!)).toBe('DOWN');
       expect(stateOf(status, peer)).toBe('MASTER');
       // Served by the peer (the dead node's kernel may still hold the VIP; gratuitous ARP moved the host).
-      const replies = [];
-      for (let i = 0; i < 10; i++) replies.push(await probeOnce(status.url, 2000));
+      const replies = await probeSequential(status.url, 10);
       expect(replies.filter((r) => !isSuccess(r))).toEqual([]);
       expect(new Set(replies.map((r) => r.lb))).toEqual(new Set([peer]));
       const restore = await runCli(['restore', master!]);

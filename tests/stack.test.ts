@@ -2,7 +2,7 @@
 // set by HAKIT_TEST_RUNTIMES (default: netns); .ci/run runs all of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bringUp, killNode, restoreNode, waitHealthy } from '../scripts/actions.js';
-import { isSuccess, probeOnce, runProbe, type ProbeRecord } from '../scripts/probe.js';
+import { isSuccess, probeOnce, probeSequential, runProbe } from '../scripts/probe.js';
 import { silentProgress } from '../scripts/progress.js';
 import { openRuntime, type RuntimeChoice } from '../scripts/runtime/select.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
@@ -13,12 +13,7 @@ import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/tes
 const runtimes = (process.env.HAKIT_TEST_RUNTIMES ?? 'netns').split(',') as RuntimeChoice[];
 const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
 
-/** n sequential requests through the VIP, each on a new connection. */
-async function sequential(url: string, n: number): Promise<ProbeRecord[]> {
-  const out: ProbeRecord[] = [];
-  for (let i = 0; i < n; i++) out.push(await probeOnce(url, 2000));
-  return out;
-}
+const sequential = (url: string, n: number) => probeSequential(url, n);
 
 describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name) => {
   let rt: Runtime;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bringUp } from '../scripts/actions.js';
 import { longestBlackout } from '../scripts/analysis.js';
-import { isSuccess, probeOnce, runProbe, type ProbeRecord } from '../scripts/probe.js';
+import { isSuccess, probeSequential, runProbe, type ProbeRecord } from '../scripts/probe.js';
 import { silentProgress } from '../scripts/progress.js';
 import { engineAnswers } from '../scripts/runtime/docker-engine.js';
 import { SwarmRuntime } from '../scripts/runtime/swarm.js';
@@ -22,11 +22,7 @@ describe.skipIf(skipOutsideCi(missing))('the stack on a Swarm lab cluster', () =
   let rt: SwarmRuntime;
   let url: string;
 
-  const sequential = async (n: number): Promise<ProbeRecord[]> => {
-    const out: ProbeRecord[] = [];
-    for (let i = 0; i < n; i++) out.push(await probeOnce(url, 2000, false, rt.topology));
-    return out;
-  };
+  const sequential = (n: number) => probeSequential(url, n, rt.topology);
   const servedBy = (rs: ProbeRecord[]) => new Set(rs.filter(isSuccess).map((r) => r.backend));
   /** Requests every 10 ms around an action, for a bounded time. */
   const underProbe = async (action: () => Promise<void>, ms: number) => {

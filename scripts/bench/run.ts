@@ -7,7 +7,7 @@ import { waitHealthy } from '../actions.js';
 import { shares } from '../analysis.js';
 import { runDemo, type ScenarioResult } from '../demo.js';
 import { ExitCode, HakitError } from '../errors.js';
-import { probeOnce, isSuccess, assertKitAddress, type ProbeRecord } from '../probe.js';
+import { isSuccess, assertKitAddress, probeSequential } from '../probe.js';
 import { keepalivedProfileConf, profiles, type ConfigProfile, type ProfileName } from '../profiles.js';
 import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -245,8 +245,7 @@ export async function waitStable(rt: Runtime, ms: number, timeoutMs = 40_000): P
 async function roundRobin(rt: Runtime, n: number): Promise<{ requests: number; failed: number; maxDeviationPct: number }> {
   const url = urls(rt.topology).vip;
   assertKitAddress(url, rt.topology);
-  const records: ProbeRecord[] = [];
-  for (let i = 0; i < n; i++) records.push(await probeOnce(url, 2000));
+  const records = await probeSequential(url, n, rt.topology);
   return { requests: n, failed: records.filter((r) => !isSuccess(r)).length, maxDeviationPct: maxShareDeviationPct(shares(records), backends(rt.topology).length) };
 }
 
