@@ -15,6 +15,7 @@ import type { Problem } from '../preflight.js';
 import type { Progress } from '../progress.js';
 import { commandExists, shMaybe, waitFor } from '../sh.js';
 import { copyImages, imageRef } from '../swarm/image-copy.js';
+import { labelLbNodes, LB_LABEL, listSwarmNodes, updateNodeSpec } from '../swarm/nodes.js';
 import { swarmTopology, type SwarmPlan } from '../swarm/plan.js';
 import { stackFileText } from '../swarm/stack-file.js';
 import type { Topology } from '../topology.js';
@@ -24,7 +25,6 @@ import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } 
 
 export const STACK = 'hakit';
 const STACK_LABEL = `com.docker.stack.namespace=${STACK}`;
-const LB_LABEL = 'hakit.role';
 const service = (s: 'backend' | 'haproxy' | 'keepalived') => `${STACK}_${s}`;
 
 interface Task {
@@ -32,7 +32,6 @@ interface Task {
   NodeID: string;
   Slot?: number;
   NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } }; Addresses?: string[] }>;
-  DesiredState: string;
   Status: { State: string; ContainerStatus?: { ContainerID?: string } };
 }
 
@@ -72,7 +71,7 @@ export class SwarmRuntime implements Runtime {
     if (!info) return [{ problem: `no Docker engine answers at ${this.plan.manager ?? 'DOCKER_HOST / the local socket'}`, fix: 'hakit lab up, or set "manager" in the Swarm plan' }];
     if (!info.Swarm?.ControlAvailable) problems.push({ problem: 'that engine is not a Swarm manager', fix: 'docker swarm init (or point "manager" at a manager)' });
     else {
-      const hosts = new Set((await this.manager.listNodes()).map((n) => (n as { Description?: { Hostname?: string } }).Description?.Hostname));
+      const hosts = new Set((await listSwarmNodes(this.manager)).map((n) => n.Description.Hostname));
       for (const lb of ['lb1', 'lb2'] as const) {
         if (!hosts.has(this.plan.lbs[lb].node)) problems.push({ problem: `${lb}: no Swarm node has the hostname ${this.plan.lbs[lb].node}`, fix: 'docker node ls; fix lbs in the Swarm plan' });
       }
@@ -91,7 +90,7 @@ export class SwarmRuntime implements Runtime {
   }
 
   async up({ progress, credentials }: UpOptions): Promise<void> {
-    await progress.step(`Label ${this.plan.lbs.lb1.node} and ${this.plan.lbs.lb2.node} as load balancers (${LB_LABEL}=lb)`, () => this.labelLbNodes(true));
+    await progress.step(`Label ${this.plan.lbs.lb1.node} and ${this.plan.lbs.lb2.node} as load balancers (${LB_LABEL}=lb)`, () => labelLbNodes(this.manager, [this.plan.lbs.lb1.node, this.plan.lbs.lb2.node]));
     await copyImages(progress, this.plan, this.manager, (host) => this.engine(host));
     await progress.step(`docker stack deploy ${STACK} (${this.plan.backends} backend replicas)`, () => this.deploy(credentials));
     await progress.step('Every task running', () => waitFor('the stack\'s tasks', async () => ((await this.allRunning()) ? true : undefined), 120_000, 500));
@@ -118,25 +117,12 @@ export class SwarmRuntime implements Runtime {
     }
   }
 
-  private async labelLbNodes(on: boolean): Promise<void> {
-    const lbHosts = new Set([this.plan.lbs.lb1.node, this.plan.lbs.lb2.node]);
-    for (const n of (await this.manager.listNodes()) as Array<{ ID: string; Version: { Index: number }; Spec: { Labels?: Record<string, string> }; Description: { Hostname: string } }>) {
-      const labels = { ...(n.Spec.Labels ?? {}) };
-      const want = on && lbHosts.has(n.Description.Hostname);
-      if (want === (labels[LB_LABEL] === 'lb')) continue;
-      if (want) labels[LB_LABEL] = 'lb';
-      else delete labels[LB_LABEL];
-      await this.manager.getNode(n.ID).update({ version: n.Version.Index, ...n.Spec, Labels: labels });
-    }
-  }
-
   private async tasks(s: 'backend' | 'haproxy' | 'keepalived'): Promise<Task[]> {
     return (await this.manager.listTasks({ filters: { service: [service(s)], 'desired-state': ['running'] } })) as Task[];
   }
 
   private async hostnames(): Promise<Map<string, string>> {
-    const nodes = (await this.manager.listNodes()) as Array<{ ID: string; Description: { Hostname: string } }>;
-    return new Map(nodes.map((n) => [n.ID, n.Description.Hostname]));
+    return new Map((await listSwarmNodes(this.manager)).map((n) => [n.ID, n.Description.Hostname]));
   }
 
   private async allRunning(): Promise<boolean> {
@@ -217,10 +203,10 @@ export class SwarmRuntime implements Runtime {
   }
 
   private async setAvailability(host: string, availability: 'drain' | 'active'): Promise<void> {
-    const n = ((await this.manager.listNodes()) as Array<{ ID: string; Version: { Index: number }; Spec: { Availability: string }; Description: { Hostname: string } }>).find((x) => x.Description.Hostname === host);
+    const n = (await listSwarmNodes(this.manager)).find((x) => x.Description.Hostname === host);
     if (!n) throw new HakitError(`no Swarm node ${host}`);
     if (n.Spec.Availability === availability) return;
-    await this.manager.getNode(n.ID).update({ version: n.Version.Index, ...n.Spec, Availability: availability });
+    await updateNodeSpec(this.manager, n, { Availability: availability });
   }
 
   /** Swarm restarts killed tasks by itself; a drained LB node is made schedulable again. */
@@ -297,7 +283,7 @@ export class SwarmRuntime implements Runtime {
       const vs = ((await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? []);
       out.push(...cs.map((c) => `container ${c.Names[0]} on ${host}`), ...vs.map((v) => `volume ${v.Name} on ${host}`));
     }
-    const labelled = ((await this.manager.listNodes()) as Array<{ Spec: { Labels?: Record<string, string> }; Description: { Hostname: string } }>).filter((n) => n.Spec.Labels?.[LB_LABEL]);
+    const labelled = (await listSwarmNodes(this.manager)).filter((n) => n.Spec.Labels?.[LB_LABEL]);
     out.push(...labelled.map((n) => `label ${LB_LABEL} on ${n.Description.Hostname}`));
     return out;
   }
@@ -320,7 +306,7 @@ export class SwarmRuntime implements Runtime {
         for (const v of (await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? []) await e.getVolume(v.Name).remove().catch(ignoreGone);
       }
       for (const lb of ['lb1', 'lb2'] as const) await this.setAvailability(this.plan.lbs[lb].node, 'active').catch(() => undefined);
-      await this.labelLbNodes(false);
+      await labelLbNodes(this.manager, []);
     });
   }
 

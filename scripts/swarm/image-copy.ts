@@ -6,10 +6,11 @@ import type Docker from 'dockerode';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { HakitError } from '../errors.js';
+import { ExitCode, HakitError } from '../errors.js';
 import type { Progress } from '../progress.js';
 import { shMaybe } from '../sh.js';
 import { dockerClient, images } from '../runtime/docker-engine.js';
+import { listSwarmNodes } from './nodes.js';
 import type { SwarmPlan } from './plan.js';
 
 /** The images a node runs: LB nodes both, the others only backends. */
@@ -43,11 +44,11 @@ export async function copyImages(progress: Progress, plan: SwarmPlan, manager: D
     });
     return;
   }
-  const hosts = ((await manager.listNodes()) as Array<{ Description: { Hostname: string } }>).map((n) => n.Description.Hostname);
+  const hosts = (await listSwarmNodes(manager)).map((n) => n.Description.Hostname);
   const wanted = new Map<string, string>();
   for (const image of Object.values(images)) {
     const id = await imageId(local, image);
-    if (!id) throw new HakitError(`image ${image} is not built here`, 3, 'hakit images --offline');
+    if (!id) throw new HakitError(`image ${image} is not built here`, ExitCode.preflight, 'hakit images --offline');
     wanted.set(image, id);
   }
   const todo: Array<{ host: string; image: string }> = [];

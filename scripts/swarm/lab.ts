@@ -17,6 +17,7 @@ import type { Progress } from '../progress.js';
 import { routesOverlapping } from '../preflight.js';
 import { waitFor } from '../sh.js';
 import { dockerAt, dockerClient, engineAnswers } from '../runtime/docker-engine.js';
+import { labelLbNodes } from './nodes.js';
 import { labPlanFile, savePlan, type SwarmPlan } from './plan.js';
 
 export const LAB_LABEL = 'hakit.lab';
@@ -164,10 +165,9 @@ async function formSwarm(): Promise<void> {
   for (const n of labNodes.filter((x) => !x.manager)) {
     await nodeEngine(n.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.address, RemoteAddrs: [`${manager.address}:2377`], JoinToken: token });
   }
-  // The same label `hakit --runtime swarm up` sets from the plan (it also checks it).
-  for (const node of (await m.listNodes()) as Array<{ ID: string; Version: { Index: number }; Spec: Record<string, unknown>; Description: { Hostname: string } }>) {
-    if (node.Description.Hostname.startsWith('lb')) await m.getNode(node.ID).update({ version: node.Version.Index, ...node.Spec, Labels: { 'hakit.role': 'lb' } });
-  }
+  // The same labels `hakit --runtime swarm up` sets from the plan.
+  const { lb1, lb2 } = labPlan().lbs;
+  await labelLbNodes(m, [lb1.node, lb2.node]);
 }
 
 async function labContainers(host: Docker): Promise<Docker.ContainerInfo[]> {
