@@ -8,11 +8,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../scripts/bench/report.js';
 import { packageRoot } from '../scripts/paths.js';
-import { silentProgress } from '../scripts/progress.js';
 import { NetnsRuntime } from '../scripts/runtime/netns.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
 
-const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'flock']);
+const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'flock']);
 const run = promisify(execFile);
 
 describe.skipIf(skipOutsideCi(missing))('hakit bench (smoke: --repeat 1, tiny durations)', () => {
@@ -23,7 +22,7 @@ describe.skipIf(skipOutsideCi(missing))('hakit bench (smoke: --repeat 1, tiny du
 
   beforeAll(async () => {
     failUnderCi(missing);
-    if (await rt.isUp()) await rt.down(silentProgress);
+    await claimStack(rt);
     const args = ['--runtime', 'netns', 'bench', '--repeat', '1', '--load-seconds', '1', '--flap-seconds', '1', '--rr-requests', '20', '--json', '--markdown', join(dir, 'bench.md')];
     const r = await run(process.execPath, [join(packageRoot, 'dist', 'scripts', 'cli.js'), ...args], { maxBuffer: 64 * 2 ** 20 }).catch(
       (err: { stdout: string; code: number }) => {
@@ -35,7 +34,7 @@ describe.skipIf(skipOutsideCi(missing))('hakit bench (smoke: --repeat 1, tiny du
   }, 600_000);
 
   afterAll(async () => {
-    if (await rt.isUp()) await rt.down(silentProgress);
+    await releaseStack(rt);
   });
 
   it('prints {machine, profiles: {textbook, tuned}, ratios}, every figure as {min, median, max}', () => {

@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { $ } from 'zx';
 import type { ChaosJson } from '../scripts/chaos-report.js';
 import { packageRoot } from '../scripts/paths.js';
-import { silentProgress } from '../scripts/progress.js';
 import type { NetnsRuntime } from '../scripts/runtime/netns.js';
 import { openRuntime } from '../scripts/runtime/select.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
 
-const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'nft']);
+const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'nft']);
 const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');
 
 describe.skipIf(skipOutsideCi(missing))('hakit chaos --duration 25s --seed 5 (netns)', () => {
@@ -23,7 +22,7 @@ describe.skipIf(skipOutsideCi(missing))('hakit chaos --duration 25s --seed 5 (ne
   beforeAll(async () => {
     failUnderCi(missing);
     rt = (await openRuntime('netns')) as NetnsRuntime;
-    if (await rt.isUp()) await rt.down(silentProgress);
+    await claimStack(rt);
     // chaos brings the stack up itself and takes it down at the end.
     const r = await $({ nothrow: true, quiet: true })`node ${cli} --runtime netns chaos --duration 25s --seed 5 --json`;
     exitCode = r.exitCode;
@@ -32,7 +31,7 @@ describe.skipIf(skipOutsideCi(missing))('hakit chaos --duration 25s --seed 5 (ne
   }, 150_000);
 
   afterAll(async () => {
-    if (rt && (await rt.isUp())) await rt.down(silentProgress);
+    await releaseStack(rt);
   });
 
   it('injects at least 5 faults from the seeded plan, each with its figures', () => {

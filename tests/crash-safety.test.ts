@@ -11,9 +11,9 @@ import { silentProgress } from '../scripts/progress.js';
 import { NetnsRuntime } from '../scripts/runtime/netns.js';
 import { shMaybe, waitFor } from '../scripts/sh.js';
 import { getStatus, masters, type StackStatus } from '../scripts/status.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
 
-const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
+const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
 const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');
 
 function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -66,11 +66,11 @@ describe.skipIf(skipOutsideCi(missing))('crash safety of the kit (netns)', () =>
 
   beforeAll(async () => {
     failUnderCi(missing);
-    if (await rt.isUp()) await rt.down(silentProgress);
+    await claimStack(rt);
   });
 
   afterAll(async () => {
-    await rt.down(silentProgress);
+    await releaseStack(rt);
   });
 
   it.each([
@@ -118,7 +118,7 @@ describe.skipIf(skipOutsideCi(missing))('crash safety of the kit (netns)', () =>
 
   describe('nodes killed outside the kit (kill -9 of their processes)', () => {
     beforeAll(async () => {
-      if (await rt.isUp()) await rt.down(silentProgress);
+      await claimStack(rt);
       await bringUp(rt, silentProgress);
     });
 

@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { $ } from 'zx';
 import { packageRoot } from '../scripts/paths.js';
-import { silentProgress } from '../scripts/progress.js';
 import { openRuntime } from '../scripts/runtime/select.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
 
-const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'nft']);
+const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'nft']);
 const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');
 
 interface DemoJson {
@@ -31,7 +30,7 @@ describe.skipIf(skipOutsideCi(missing))('hakit demo --only F1,F4,F3 (netns)', ()
   beforeAll(async () => {
     failUnderCi(missing);
     rt = await openRuntime('netns');
-    if (await rt.isUp()) await rt.down(silentProgress);
+    await claimStack(rt);
     // The demo brings the stack up itself, and --down removes it again.
     const r = await $({ nothrow: true, quiet: true })`node ${cli} --runtime netns demo --only F1,F4,F3 --json --down --report ${report}`;
     exitCode = r.exitCode;
@@ -39,7 +38,7 @@ describe.skipIf(skipOutsideCi(missing))('hakit demo --only F1,F4,F3 (netns)', ()
   });
 
   afterAll(async () => {
-    if (rt && (await rt.isUp())) await rt.down(silentProgress);
+    await releaseStack(rt);
   });
 
   it('prints the issue\'s JSON shape, scenarios in tour order, and exits 0', () => {

@@ -19,10 +19,10 @@ import { openRuntime, type RuntimeChoice } from '../scripts/runtime/select.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
 import { sh, shMaybe } from '../scripts/sh.js';
 import { getStatus, isHealthy, masters } from '../scripts/status.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
 
 const runtimes = (process.env.HAKIT_TEST_RUNTIMES ?? 'netns').split(',') as RuntimeChoice[];
-const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
+const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
 const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');
 
 // Client addresses added to the host's interface on the kit's network for this file only.
@@ -93,7 +93,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
   beforeAll(async () => {
     failUnderCi(missing);
     rt = await openRuntime(name);
-    if (await rt.isUp()) await rt.down(silentProgress);
+    await claimStack(rt);
     const status = await bringUp(rt, silentProgress);
     vip = rt.topology.vip;
     url = status.url;
@@ -107,7 +107,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
 
   afterAll(async () => {
     if (hostDev) for (const ip of Object.values(SRC)) await shMaybe`ip addr del ${ip}/32 dev ${hostDev}`;
-    if (rt) await rt.down(silentProgress);
+    await releaseStack(rt);
   });
 
   describe('bad input through the VIP', () => {

@@ -8,10 +8,10 @@ import { openRuntime, type RuntimeChoice } from '../scripts/runtime/select.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
 import { waitFor } from '../scripts/sh.js';
 import { getStatus, masters } from '../scripts/status.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
 
 const runtimes = (process.env.HAKIT_TEST_RUNTIMES ?? 'netns').split(',') as RuntimeChoice[];
-const missing = await missingPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
+const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
 
 const sequential = (url: string, n: number) => probeSequential(url, n);
 
@@ -22,14 +22,14 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name)
   beforeAll(async () => {
     failUnderCi(missing);
     rt = await openRuntime(name);
-    if (await rt.isUp()) await rt.down(silentProgress);
+    await claimStack(rt);
     const status = await bringUp(rt, silentProgress);
     url = status.url;
   });
 
   afterAll(async () => {
     // Runs even when a test failed: nothing may be left behind.
-    if (rt) await rt.down(silentProgress);
+    await releaseStack(rt);
   });
 
   it('alternates Server 1 / Server 2 exactly over 20 sequential requests', async () => {
