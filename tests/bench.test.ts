@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../scripts/bench/report.js';
 import { packageRoot } from '../scripts/paths.js';
 import { NetnsRuntime } from '../scripts/runtime/netns.js';
-import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'flock']);
 const run = promisify(execFile);

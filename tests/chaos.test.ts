@@ -4,11 +4,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import type { ChaosJson } from '../scripts/chaos-report.js';
+import type { ChaosJson } from '../scripts/chaos/report.js';
 import { packageRoot } from '../scripts/paths.js';
 import type { NetnsRuntime } from '../scripts/runtime/netns.js';
 import { openRuntime } from '../scripts/runtime/select.js';
-import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'nft']);
 const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');

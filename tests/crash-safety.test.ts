@@ -4,14 +4,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bringUp, waitHealthy } from '../scripts/actions.js';
+import { bringUp, waitHealthy } from '../scripts/stack/actions.js';
 import { packageRoot } from '../scripts/paths.js';
-import { isSuccess, probeSequential } from '../scripts/probe.js';
+import { isSuccess, probeSequential } from '../scripts/observe/probe.js';
 import { silentProgress } from '../scripts/progress.js';
 import { NetnsRuntime } from '../scripts/runtime/netns.js';
 import { shMaybe, waitFor } from '../scripts/sh.js';
-import { getStatus, masters, type StackStatus } from '../scripts/status.js';
-import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
+import { getStatus, masters, type StackStatus } from '../scripts/observe/status.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
 const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');

@@ -9,7 +9,7 @@ import { $ } from 'zx';
 import { packageRoot } from '../scripts/paths.js';
 import { openRuntime } from '../scripts/runtime/select.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
-import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'nft']);
 const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');

@@ -1,14 +1,14 @@
 // End to end on the real stack: the scenarios every runtime must pass. Which runtimes run is
 // set by HAKIT_TEST_RUNTIMES (default: netns); .ci/run runs all of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bringUp, killNode, restoreNode, waitHealthy } from '../scripts/actions.js';
-import { isSuccess, probeOnce, probeSequential, runProbe } from '../scripts/probe.js';
+import { bringUp, killNode, restoreNode, waitHealthy } from '../scripts/stack/actions.js';
+import { isSuccess, probeOnce, probeSequential, runProbe } from '../scripts/observe/probe.js';
 import { silentProgress } from '../scripts/progress.js';
 import { openRuntime, type RuntimeChoice } from '../scripts/runtime/select.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
 import { waitFor } from '../scripts/sh.js';
-import { getStatus, masters } from '../scripts/status.js';
-import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing.js';
+import { getStatus, masters } from '../scripts/observe/status.js';
+import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const runtimes = (process.env.HAKIT_TEST_RUNTIMES ?? 'netns').split(',') as RuntimeChoice[];
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);

@@ -4,17 +4,17 @@
 // teardown that leaves nothing. Figures (blackout, time to serve a scale-up) are printed.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bringUp } from '../scripts/actions.js';
-import { longestBlackout } from '../scripts/analysis.js';
-import { isSuccess, probeSequential, runProbe, type ProbeRecord } from '../scripts/probe.js';
+import { bringUp } from '../scripts/stack/actions.js';
+import { longestBlackout } from '../scripts/observe/analysis.js';
+import { isSuccess, probeSequential, runProbe, type ProbeRecord } from '../scripts/observe/probe.js';
 import { silentProgress } from '../scripts/progress.js';
 import { engineAnswers } from '../scripts/runtime/docker-engine.js';
 import { SwarmRuntime } from '../scripts/runtime/swarm.js';
 import { sleep, waitFor } from '../scripts/sh.js';
-import { getStatus, masters } from '../scripts/status.js';
+import { getStatus, masters } from '../scripts/observe/status.js';
 import { LAB_BRIDGE, labDown, labLeftovers, labPlan, labUp } from '../scripts/swarm/lab.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing.js';
-import { urls } from '../scripts/topology.js';
+import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing/prerequisites.js';
+import { urls } from '../scripts/stack/topology.js';
 
 const missing = (await missingPrerequisites(['docker', 'debootstrap'])) ?? ((await engineAnswers()) ? undefined : 'missing: a Docker engine (hakit setup --docker)');
 

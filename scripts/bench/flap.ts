@@ -4,8 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Runtime } from '../runtime/runtime.js';
 import { sleep } from '../sh.js';
-import { lbs } from '../topology.js';
-import { parseTransitions } from '../transitions.js';
+import { lbs } from '../stack/topology.js';
+import { parseTransitions } from '../observe/transitions.js';
 
 export interface FlapResult {
   seconds: number;

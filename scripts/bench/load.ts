@@ -1,8 +1,8 @@
 // Throughput and latency at one point, for a fixed short time, with autocannon (keep-alive
 // connections from the host). Only to loopback or the kit's own addresses.
 import autocannon from 'autocannon';
-import { assertKitAddress } from '../probe.js';
-import type { Topology } from '../topology.js';
+import { assertKitAddress } from '../observe/probe.js';
+import type { Topology } from '../stack/topology.js';
 
 export interface LoadResult {
   /** Successful (2xx) answers per second. */

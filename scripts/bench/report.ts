@@ -2,7 +2,7 @@
 // ratios between profiles (run by run within this invocation), and the same as a terminal table,
 // JSON and a markdown section for the README.
 import Table from 'cli-table3';
-import { profiles, type ProfileName } from '../profiles.js';
+import { profiles, type ProfileName } from '../stack/profiles.js';
 import type { LoadPoint, RunSample } from './run.js';
 import { formatSummary, pairedRatio, summarize, type Summary } from './summary.js';
 
@@ -238,7 +238,7 @@ export function formatMarkdown(r: BenchReport): string {
     `|${head.map(() => '---').join('|')}|`,
     ...body.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
     '',
-    'Profiles (scripts/profiles.ts):',
+    'Profiles (scripts/stack/profiles.ts):',
     '',
     ...profileOrder(r).map((p) => `- **${p}**: ${r.profiles[p]!.description}.`),
     '',

@@ -2,19 +2,19 @@
 // machine's load hits both alike), one fresh stack is brought up with the profile, measured and
 // torn down — one "chunk", held under the stack lock when one is given. The failover figures come
 // from the demo's own runner and analysis (runDemo → analyze), nothing is computed twice.
-import { ensureCredentials } from '../credentials.js';
-import { waitHealthy } from '../actions.js';
-import { shares } from '../analysis.js';
-import { runDemo, type ScenarioResult } from '../demo.js';
+import { ensureCredentials } from '../stack/credentials.js';
+import { waitHealthy } from '../stack/actions.js';
+import { shares } from '../observe/analysis.js';
+import { runDemo, type ScenarioResult } from '../demo/run.js';
 import { ExitCode, HakitError } from '../errors.js';
-import { isSuccess, assertKitAddress, probeSequential } from '../probe.js';
-import { keepalivedProfileConf, profiles, type ConfigProfile, type ProfileName } from '../profiles.js';
+import { isSuccess, assertKitAddress, probeSequential } from '../observe/probe.js';
+import { keepalivedProfileConf, profiles, type ConfigProfile, type ProfileName } from '../stack/profiles.js';
 import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { findScenario, type Scenario } from '../scenarios.js';
+import { findScenario, type Scenario } from '../faults/scenarios.js';
 import { sleep, waitFor } from '../sh.js';
-import { getStatus, isHealthy, masters } from '../status.js';
-import { backends, lbs, urls } from '../topology.js';
+import { getStatus, isHealthy, masters } from '../observe/status.js';
+import { backends, lbs, urls } from '../stack/topology.js';
 import { componentMemory, type Component } from './memory.js';
 import { flapCheck, type FlapResult } from './flap.js';
 import { measureLoad, type LoadResult } from './load.js';
@@ -205,7 +205,7 @@ async function verifyProfile(rt: Runtime, profile: ConfigProfile): Promise<void>
   for (const lb of lbs(rt.topology)) {
     const got = (await rt.readRunFile(lb.name, 'profile.conf'))?.trim() ?? '';
     if (got !== want) {
-      throw new HakitError(`the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`, ExitCode.preflight, 'it must pass UpOptions.profile to its load balancers (lbProfileEnv in scripts/profiles.ts)');
+      throw new HakitError(`the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`, ExitCode.preflight, 'it must pass UpOptions.profile to its load balancers (lbProfileEnv in scripts/stack/profiles.ts)');
     }
   }
 }

@@ -7,7 +7,7 @@ import { buildReport, embedInReadme, formatMarkdown, formatTable, type Machine }
 import { runBench, type BenchOptions } from '../bench/run.js';
 import { MAX_LOAD_SECONDS } from '../bench/load.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
-import { profileNames, type ProfileName } from '../profiles.js';
+import { profileNames, type ProfileName } from '../stack/profiles.js';
 import { assertPreflight, runtimeOf } from './common.js';
 
 export const defaultMarkdownPath = 'artifacts/bench-results.md';
@@ -65,7 +65,7 @@ export function registerBenchCommands(program: Command): void {
       'after',
       '\nEach run brings up a fresh stack under one profile, measures it and tears it down; the profiles\n' +
         'alternate run by run. No stack may be up when it starts. Profiles are overrides of the configs\n' +
-        '(scripts/profiles.ts), passed to the runtime at `up`. Takes ~10 minutes with the defaults.',
+        '(scripts/stack/profiles.ts), passed to the runtime at `up`. Takes ~10 minutes with the defaults.',
     )
     .action((opts: BenchFlags, cmd: Command) =>
       runMain(async () => {

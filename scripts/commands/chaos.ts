@@ -1,8 +1,8 @@
 // `hakit chaos`: a seeded soak of random faults from F1–F8 under steady load, invariants checked
 // all along (scripts/chaos*.ts). Brings the stack up if needed and, unless --keep, down at the end.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { MAX_CHAOS_MS, runChaos } from '../chaos.js';
-import { chaosJson, formatChaosSummary } from '../chaos-report.js';
+import { MAX_CHAOS_MS, runChaos } from '../chaos/run.js';
+import { chaosJson, formatChaosSummary } from '../chaos/report.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
 import { createProgress } from '../progress.js';
 import { ensureUp, runtimeOf } from './common.js';

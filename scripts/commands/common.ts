@@ -1,9 +1,9 @@
 // What every command shares: opening the runtime chosen by --runtime, refusing politely when no
 // stack is up, and the preflight before one is started.
 import type { Command } from 'commander';
-import { bringUp } from '../actions.js';
+import { bringUp } from '../stack/actions.js';
 import { ExitCode, HakitError } from '../errors.js';
-import { formatProblems } from '../preflight.js';
+import { formatProblems } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { openRuntime, type RuntimeChoice } from '../runtime/select.js';

@@ -2,14 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { shares } from '../analysis.js';
-import { runDemo } from '../demo.js';
+import { shares } from '../observe/analysis.js';
+import { runDemo } from '../demo/run.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
-import { assertKitAddress, isSuccess, runProbe, type ProbeRecord } from '../probe.js';
+import { assertKitAddress, isSuccess, runProbe, type ProbeRecord } from '../observe/probe.js';
 import { createProgress } from '../progress.js';
-import { formatSummary, renderReport, toJson } from '../report.js';
-import { findScenario, scenarioIds, type Scenario } from '../scenarios.js';
-import { lbs, urls } from '../topology.js';
+import { formatSummary, renderReport, toJson } from '../demo/report.js';
+import { findScenario, scenarioIds, type Scenario } from '../faults/scenarios.js';
+import { lbs, urls } from '../stack/topology.js';
 import { ensureUp, runtimeOf, upRuntime } from './common.js';
 
 export const defaultReportPath = 'artifacts/demo-report.html';

@@ -1,7 +1,7 @@
 // Commands of the docker runtime that have no netns counterpart: building the images.
 import type { Command } from 'commander';
 import { runMain } from '../errors.js';
-import { buildImages } from '../images.js';
+import { buildImages } from '../host/images.js';
 import { createProgress } from '../progress.js';
 
 export function registerDockerCommands(program: Command): void {

@@ -1,15 +1,15 @@
 // The core commands: bring the stack up and down, look at it, break and mend nodes.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { bringUp, killModes, killNode, restoreNode, type KillMode } from '../actions.js';
-import { loadCredentials } from '../credentials.js';
-import { rotateCredentials } from '../rotate.js';
-import { loadTopologyFile } from '../topology-file.js';
+import { bringUp, killModes, killNode, restoreNode, type KillMode } from '../stack/actions.js';
+import { loadCredentials } from '../stack/credentials.js';
+import { rotateCredentials } from '../stack/rotate.js';
+import { loadTopologyFile } from '../stack/topology-file.js';
 import { ExitCode, HakitError, runMain } from '../errors.js';
-import { setupDocker } from '../docker-setup.js';
+import { setupDocker } from '../host/docker-setup.js';
 import { createProgress } from '../progress.js';
-import { setup } from '../setup.js';
-import { getStatus } from '../status.js';
-import { formatStatus } from '../status-table.js';
+import { setup } from '../host/setup.js';
+import { getStatus } from '../observe/status.js';
+import { formatStatus } from '../observe/status-table.js';
 import { assertPreflight, runtimeOf, upRuntime } from './common.js';
 
 const parseMode = (value: string): KillMode => {

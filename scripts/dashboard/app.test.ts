@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KillMode } from '../actions.js';
+import type { KillMode } from '../stack/actions.js';
 import { createDashboardApp, type DashboardAppOptions } from './app.js';
-import { FakeRuntime } from './fake-runtime.js';
+import { FakeRuntime } from '../testing/fake-runtime.js';
 import { allowedHosts } from './guard.js';
 import { DashboardMonitor } from './monitor.js';
 

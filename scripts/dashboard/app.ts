@@ -3,11 +3,11 @@
 // kill / restore actions behind the Host, Origin and token checks of guard.ts.
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { killModes, killNode, restoreNode, type KillMode } from '../actions.js';
+import { killModes, killNode, restoreNode, type KillMode } from '../stack/actions.js';
 import { HakitError } from '../errors.js';
-import type { ProbeRecord } from '../probe.js';
+import type { ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { findNode } from '../topology.js';
+import { findNode } from '../stack/topology.js';
 import type { DashboardMonitor, Snapshot, TimelineEntry } from './monitor.js';
 import { actionGuard, hostGuard } from './guard.js';
 import { dashboardPage } from './page.js';

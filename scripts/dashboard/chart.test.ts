@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTopology } from '../topology.js';
+import { defaultTopology } from '../stack/topology.js';
 import { chartData, dashboardChart } from './chart.js';
 import type { Snapshot } from './monitor.js';
 

@@ -1,11 +1,11 @@
 // The demo's failover chart (timeline-svg.ts) drawn from what the dashboard saw: the ticker's
 // requests, the VIP holders and HAProxy's backend states from the status polls, keepalived's
 // transitions and the kill / restore clicks as markers. x = 0 is the last click in the window.
-import { longestBlackout, splitBrainSpans, type VipSample } from '../analysis.js';
-import type { LbTransition, ServerSample } from '../evidence.js';
-import { isSuccess } from '../probe.js';
-import { renderTimelineSvg, type Marker, type TimelineData } from '../timeline-svg.js';
-import { backends, lbs, type Topology } from '../topology.js';
+import { longestBlackout, splitBrainSpans, type VipSample } from '../observe/analysis.js';
+import type { LbTransition, ServerSample } from '../observe/evidence.js';
+import { isSuccess } from '../observe/probe.js';
+import { renderTimelineSvg, type Marker, type TimelineData } from '../observe/timeline-svg.js';
+import { backends, lbs, type Topology } from '../stack/topology.js';
 import type { ChartInput, ChartRenderer } from './app.js';
 
 export function chartData(input: ChartInput, t: Topology, spanMs = 30_000): TimelineData {

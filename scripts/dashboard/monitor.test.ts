@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ProbeRecord } from '../probe.js';
-import { FakeRuntime } from './fake-runtime.js';
+import type { ProbeRecord } from '../observe/probe.js';
+import { FakeRuntime } from '../testing/fake-runtime.js';
 import { DashboardMonitor, type DashboardEvent } from './monitor.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,11 +1,11 @@
 // The dashboard's eyes: polls the stack's status (and keepalived's transitions log for priorities)
 // and sends a bounded request ticker through the VIP, but only while at least one browser is
 // watching. Everything it sees goes to the subscribers as events and into a small timeline.
-import { isSuccess, probeOnce, type ProbeRecord } from '../probe.js';
+import { isSuccess, probeOnce, type ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { getStatus, type NodeStatus, type StackStatus } from '../status.js';
-import { lbs, urls } from '../topology.js';
-import { parseTransitions, type Transition } from '../transitions.js';
+import { getStatus, type NodeStatus, type StackStatus } from '../observe/status.js';
+import { lbs, urls } from '../stack/topology.js';
+import { parseTransitions, type Transition } from '../observe/transitions.js';
 
 export interface NodeView extends NodeStatus {
   /** keepalived's priority from the last line of the transitions log (load balancers only). */

@@ -2,7 +2,7 @@
 // listens to /events and draws the VIP holder, the nodes, a request ticker, a live lane view of
 // the last 60 s and the timeline; every value goes in through textContent, never as HTML.
 import { randomBytes } from 'node:crypto';
-import type { Topology } from '../topology.js';
+import type { Topology } from '../stack/topology.js';
 import { tokenHeader } from './guard.js';
 
 export interface PageOptions {

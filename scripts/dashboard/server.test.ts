@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HakitError } from '../errors.js';
-import { FakeRuntime } from './fake-runtime.js';
+import { FakeRuntime } from '../testing/fake-runtime.js';
 import { startDashboard, type RunningDashboard } from './server.js';
 
 const running: RunningDashboard[] = [];

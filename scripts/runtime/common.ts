@@ -1,7 +1,7 @@
 // What every runtime does the same way, written once.
 import { connect } from 'node:net';
 import { ExitCode, HakitError } from '../errors.js';
-import { findNode, type NodeSpec, type Topology } from '../topology.js';
+import { findNode, type NodeSpec, type Topology } from '../stack/topology.js';
 import type { Runtime } from './runtime.js';
 
 /** The node's spec, or a usage error that lists the valid names. */

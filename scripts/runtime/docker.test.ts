@@ -1,10 +1,10 @@
 // compose.yaml as compose itself reads it (`docker compose config` / `docker-compose config`):
-// valid, the same address plan as scripts/topology.ts, hardened as documented. Needs compose
+// valid, the same address plan as scripts/stack/topology.ts, hardened as documented. Needs compose
 // but no engine.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shMaybe } from '../sh.js';
-import { failUnderCi, skipOutsideCi } from '../testing.js';
-import { defaultTopology, lbs } from '../topology.js';
+import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
+import { defaultTopology, lbs } from '../stack/topology.js';
 import { composeFile, demux, detectCompose } from './docker-engine.js';
 
 const composeCmd = await detectCompose();
@@ -54,7 +54,7 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
     expect(r.stderr + r.stdout).toMatch(/STATS_PASSWORD/);
   });
 
-  it('has the address plan of scripts/topology.ts', () => {
+  it('has the address plan of scripts/stack/topology.ts', () => {
     const svc = services(yaml);
     expect([...svc.keys()].sort()).toEqual(defaultTopology.nodes.map((n) => n.name).sort());
     for (const n of defaultTopology.nodes) {

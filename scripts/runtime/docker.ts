@@ -6,12 +6,12 @@
 // /run/hakit (a tmpfs here, so a restarted node starts without stale pid files).
 import type Docker from 'dockerode';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadCredentials } from '../credentials.js';
+import { loadCredentials } from '../stack/credentials.js';
 import { ExitCode, HakitError } from '../errors.js';
-import { commonPreflight, routesOverlapping, type Problem } from '../preflight.js';
+import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
 import { shMaybe, sleep } from '../sh.js';
-import { defaultTopology, type Topology } from '../topology.js';
+import { defaultTopology, type Topology } from '../stack/topology.js';
 import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, unixRequest } from './common.js';
 import {
   compose, demux, detectCompose, dockerClient, DOCKER_BRIDGE, engineAnswers, execIn, imageExists, images,

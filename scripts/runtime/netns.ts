@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { sh, shMaybe, sleep, waitFor } from '../sh.js';
-import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../topology.js';
+import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../stack/topology.js';
 import { HakitError } from '../errors.js';
-import { netnsPreflight, type Problem } from '../preflight.js';
-import { lbProfileEnv } from '../profiles.js';
+import { netnsPreflight, type Problem } from '../stack/preflight.js';
+import { lbProfileEnv } from '../stack/profiles.js';
 import { cutVrrp, requireNode, unixRequest } from './common.js';
 import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 

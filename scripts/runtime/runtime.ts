@@ -1,10 +1,10 @@
 // The seam between the kit and where the nodes run. Scripts talk to a Runtime and never ask
 // which one it is; everything runtime-independent (kill --mode haproxy, status, health waits)
 // is written once on top of exec / readRunFile / runtimeApi.
-import type { Problem } from '../preflight.js';
-import type { ConfigProfile } from '../profiles.js';
+import type { Problem } from '../stack/preflight.js';
+import type { ConfigProfile } from '../stack/profiles.js';
 import type { Progress } from '../progress.js';
-import type { NodeSpec, Topology } from '../topology.js';
+import type { NodeSpec, Topology } from '../stack/topology.js';
 
 export type RuntimeName = 'netns' | 'docker' | 'swarm';
 

@@ -3,7 +3,7 @@
 // engine answers, else netns.
 import { existsSync } from 'node:fs';
 import { HakitError, ExitCode } from '../errors.js';
-import { defaultTopology, type Topology } from '../topology.js';
+import { defaultTopology, type Topology } from '../stack/topology.js';
 import { NetnsRuntime } from './netns.js';
 import type { Runtime } from './runtime.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ExitCode, HakitError } from '../errors.js';
-import { inSubnet } from '../topology.js';
+import { inSubnet } from '../stack/topology.js';
 import { labPlan } from './lab.js';
 import { defaultPlanFile, loadPlan, MAX_BACKENDS, networkOf, savePlan, swarmTopology, validatePlan, type SwarmPlan } from './plan.js';
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, HakitError } from '../errors.js';
 import { stateDir } from '../paths.js';
-import { inSubnet, type Topology } from '../topology.js';
+import { inSubnet, type Topology } from '../stack/topology.js';
 
 export interface SwarmLb {
   /** The Swarm node's hostname (`docker node ls`). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { shMaybe } from '../sh.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../testing.js';
+import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../testing/prerequisites.js';
 import { buildStack, deepMerge, INHERITED_KEYS, stackFileText } from './stack-file.js';
 
 type Yaml = Record<string, any>;

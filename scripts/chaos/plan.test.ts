@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { faultKinds, mulberry32, planFaults } from './plan.js';
+
+const opts = { backends: ['backend1', 'backend2'], count: 200 };
+
+describe('mulberry32', () => {
+  it('is deterministic per seed and differs between seeds', () => {
+    const a = mulberry32(7);
+    const b = mulberry32(7);
+    const c = mulberry32(8);
+    const xs = Array.from({ length: 5 }, () => a());
+    expect(Array.from({ length: 5 }, () => b())).toEqual(xs);
+    expect(Array.from({ length: 5 }, () => c())).not.toEqual(xs);
+    for (const x of xs) expect(x >= 0 && x < 1).toBe(true);
+  });
+});
+
+describe('planFaults', () => {
+  it('gives the same plan for the same seed', () => {
+    expect(planFaults(42, opts)).toEqual(planFaults(42, opts));
+    expect(planFaults(42, opts)).not.toEqual(planFaults(43, opts));
+  });
+
+  it('draws every fault kind, with targets that fit the kind and bounded hold and gap', () => {
+    const plan = planFaults(1, opts);
+    expect(new Set(plan.map((p) => p.kind))).toEqual(new Set(faultKinds));
+    for (const p of plan) {
+      if (p.kind === 'partition') expect(p.target).toBe('both-lbs');
+      else if (p.kind === 'all-backends') expect(p.target).toBe('both-backends');
+      else if (p.kind.startsWith('backend')) expect(p.target).toMatch(/^backend:backend[12]$/);
+      else expect(['active-lb', 'backup-lb']).toContain(p.target);
+      expect(p.holdMs).toBeGreaterThanOrEqual(400);
+      expect(p.holdMs).toBeLessThanOrEqual(1500);
+      expect(p.gapMs).toBeGreaterThanOrEqual(200);
+      expect(p.gapMs).toBeLessThanOrEqual(1000);
+    }
+  });
+
+  it('leaves partitions out for a runtime that cannot cut the link', () => {
+    expect(planFaults(1, { ...opts, noPartition: true }).some((p) => p.kind === 'partition')).toBe(false);
+  });
+});

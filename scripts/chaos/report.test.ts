@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { chaosJson, formatChaosSummary } from './report.js';
+import type { ChaosResult } from './run.js';
+
+const result: ChaosResult = {
+  seed: 7,
+  runtime: 'netns',
+  durationMs: 25_000,
+  faults: [
+    { atMs: 500, kind: 'lb-hard', mode: 'F1', target: 'lb1', requests: 200, failed: 1, blackoutMs: 180, recoveredMs: 170, splitBrainMs: 0 },
+    { atMs: 4000, kind: 'backend-hard', mode: 'F4', target: 'backend2', requests: 200, failed: 0, blackoutMs: 40, recoveredMs: 3, splitBrainMs: 0 },
+    { atMs: 8000, kind: 'lb-hard', mode: 'F1', target: 'lb2', requests: 200, failed: 0, blackoutMs: 220, recoveredMs: 200, splitBrainMs: 0 },
+  ],
+  violations: [],
+  requests: 1600,
+  failed: 1,
+};
+
+describe('chaos report', () => {
+  it('has the JSON shape of the issue', () => {
+    const j = chaosJson(result);
+    expect(Object.keys(j)).toEqual(['seed', 'runtime', 'durationMs', 'faults', 'violations', 'requests', 'failed']);
+    expect(j.faults[0]).toEqual({ atMs: 500, kind: 'lb-hard', mode: 'F1', target: 'lb1', requests: 200, failed: 1, blackoutMs: 180, recoveredMs: 170, splitBrainMs: 0 });
+  });
+
+  it('summarises per fault kind and lists violations', () => {
+    const s = formatChaosSummary(result);
+    expect(s).toContain('seed 7: 3 faults in 25.0 s, 1600 requests, 1 failed');
+    expect(s).toMatch(/F1 lb-hard\s*│\s*2\s*│\s*1\s*│\s*220 ms\s*│\s*200 ms\s*│\s*0\/2/);
+    expect(s).toContain('0 invariant violations');
+    const bad = formatChaosSummary({ ...result, violations: [{ atMs: 4100, invariant: 'no-failed-request', detail: '1 failed request' }] });
+    expect(bad).toContain('1 invariant violation:');
+    expect(bad).toContain('no-failed-request');
+  });
+});

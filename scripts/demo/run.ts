@@ -1,0 +1,269 @@
+// The failover tour's runner: for each scenario, a measuring window with the probe sending a
+// request every 10 ms through the VIP and the evidence poller watching the stack; the fault is
+// injected inside the window, the stack is mended outside it. Returns one result per scenario.
+import { nodeIsWhole, restoreNode, waitHealthy } from '../stack/actions.js';
+import { analyze, type ScenarioMetrics } from '../observe/analysis.js';
+import { counterDeltas, serverChanges, startEvidence, type Evidence, type ServerSample } from '../observe/evidence.js';
+import { LiveView } from './live-view.js';
+import { assertKitAddress, runProbe, type ProbeRecord } from '../observe/probe.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { scenarios as allScenarios, type Marked, type Scenario, type ScenarioContext } from '../faults/scenarios.js';
+import { sleep } from '../sh.js';
+import { backends, lbs, urls } from '../stack/topology.js';
+import type { TimelineData } from '../observe/timeline-svg.js';
+
+export interface DemoOptions {
+  scenarios?: Scenario[];
+  repeat?: number;
+  /** Live lines (stderr in the CLI); nothing when absent. */
+  write?: (line: string) => void;
+  colour?: boolean;
+  /** Probe traffic before the fault and after the stack settled, ms. */
+  beforeMs?: number;
+  afterMs?: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ScenarioResult extends ScenarioMetrics {
+  id: string;
+  name: string;
+  title: string;
+  run: number;
+  target: string | null;
+  retries: number;
+  redispatches: number;
+  vrrpTransitions: Array<{ atMs: number; lb: string; state: string }>;
+  serverChanges: Array<{ atMs: number; lb: string; server: string; from: string; to: string }>;
+  checks: Array<{ expect: string; ok: boolean }>;
+  ok: boolean;
+  skipped?: string;
+  /** Why the scenario did not reach its expected state, if it did not. */
+  note?: string;
+  windowMs: number;
+  timeline?: TimelineData;
+}
+
+export interface DemoResult {
+  runtime: string;
+  ok: boolean;
+  durationMs: number;
+  scenarios: ScenarioResult[];
+}
+
+export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<DemoResult> {
+  const list = opts.scenarios ?? allScenarios;
+  const repeat = Math.max(1, opts.repeat ?? 1);
+  const write = opts.write ?? (() => undefined);
+  const url = urls(rt.topology).vip;
+  assertKitAddress(url, rt.topology);
+  const started = Date.now();
+  const results: ScenarioResult[] = [];
+  const shared: ScenarioContext['shared'] = {};
+  for (let run = 1; run <= repeat; run++) {
+    for (let i = 0; i < list.length; i++) {
+      if (opts.signal?.aborted) break;
+      const sc = list[i]!;
+      const next = list[i + 1] ?? (run < repeat ? list[0] : undefined);
+      write('');
+      write(`${sc.id}  ${sc.title}${repeat > 1 ? `  (run ${run}/${repeat})` : ''}`);
+      const skipped = sc.unsupported?.(rt);
+      if (skipped) {
+        write(`  skipped: ${skipped}`);
+        results.push(skippedResult(sc, run, skipped));
+        continue;
+      }
+      const result = await runScenario(rt, sc, run, shared, { ...opts, write, url });
+      results.push(result);
+      write(`  ${headline(result)}`);
+      for (const c of result.checks) write(`  ${c.ok ? '✓' : '✗'} ${c.expect}`);
+      if (sc.cleanup && next?.continues !== sc.id) {
+        write('  mending the stack …');
+        await sc.cleanup(context(rt, [], undefined, shared), result.target ?? undefined);
+      }
+    }
+  }
+  return { runtime: rt.name, ok: results.every((r) => r.ok), durationMs: Date.now() - started, scenarios: results };
+}
+
+function context(rt: Runtime, records: ProbeRecord[], evidence: ScenarioContext['evidence'] | undefined, shared: ScenarioContext['shared'], marks: Marked[] = []): ScenarioContext {
+  return {
+    rt,
+    records,
+    evidence: evidence ?? { latest: () => undefined, latestServers: () => [], stop: async () => ({ vip: [], servers: [], transitions: [] }) },
+    mark: (label, kind) => marks.push({ atMs: Date.now(), label, kind }),
+    shared,
+  };
+}
+
+/** Every node whole and the stack healthy, except what the scenario takes over from the previous one. */
+async function ready(rt: Runtime, sc: Scenario, shared: ScenarioContext['shared']): Promise<void> {
+  for (const n of rt.topology.nodes) {
+    if (sc.continues && n.name === shared.downLb) continue;
+    if (!(await nodeIsWhole(rt, n.name))) await restoreNode(rt, n.name);
+  }
+  if (!sc.continues || !shared.downLb) await waitHealthy(rt, 20_000);
+}
+
+async function runScenario(
+  rt: Runtime,
+  sc: Scenario,
+  run: number,
+  shared: ScenarioContext['shared'],
+  opts: DemoOptions & { write: (l: string) => void; url: string },
+): Promise<ScenarioResult> {
+  await ready(rt, sc, shared);
+  const target = await sc.setup?.(context(rt, [], undefined, shared));
+  const records: ProbeRecord[] = [];
+  const marks: Marked[] = [];
+  const startMs = Date.now();
+  const live = new LiveView(opts.write, startMs, 100, opts.colour);
+  let lastHolders: string | undefined;
+  const lastServer = new Map<string, string>();
+  const evidence = startEvidence(rt, 75, (s, rows: ServerSample[]) => {
+    const holders = s.holders.join('+') || 'nobody';
+    if (lastHolders !== undefined && holders !== lastHolders) live.note(s.atMs, `VIP held by ${holders}`);
+    lastHolders = holders;
+    for (const r of rows) {
+      const key = `${r.lb}/${r.server}`;
+      const word = r.status.split(' ')[0]!;
+      const prev = lastServer.get(key);
+      if (prev !== undefined && prev !== word) live.note(r.atMs, `${r.lb}'s HAProxy: ${r.server} ${word}`);
+      lastServer.set(key, word);
+    }
+  });
+  const stopProbe = new AbortController();
+  const probe = runProbe({
+    url: opts.url,
+    topology: rt.topology,
+    intervalMs: opts.intervalMs ?? 10,
+    timeoutMs: 2000,
+    maxDurationMs: 60_000,
+    signal: stopProbe.signal,
+    onRecord: (r) => {
+      records.push(r);
+      live.record(r);
+    },
+  });
+  const ticker = setInterval(() => live.tick(Date.now()), 100);
+  const ctx = context(rt, records, evidence, shared, marks);
+  const origMark = ctx.mark;
+  ctx.mark = (label, kind) => {
+    origMark(label, kind);
+    live.note(marks.at(-1)!.atMs, label);
+  };
+  let note: string | undefined;
+  let settledAtMs: number | undefined;
+  let faultAtMs = startMs;
+  try {
+    // A real fault is not in step with the probe: inject it at a random phase of the interval
+    // (in step, it would always hit a request in its first millisecond).
+    await sleep((opts.beforeMs ?? 800) + Math.random() * (opts.intervalMs ?? 10));
+    faultAtMs = Date.now();
+    await sc.fault(ctx, target);
+    await sc.settle(ctx, target);
+    settledAtMs = Date.now();
+    await sleep(opts.afterMs ?? 1200);
+  } catch (err) {
+    note = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    live.note(Date.now(), `did not settle: ${note}`);
+    await sleep(300);
+  } finally {
+    stopProbe.abort();
+    clearInterval(ticker);
+  }
+  const endMs = Date.now();
+  const all = await probe;
+  const ev: Evidence = await evidence.stop(startMs);
+  live.end(endMs);
+  const fault = marks.find((m) => m.kind === 'fault');
+  if (fault) faultAtMs = fault.atMs;
+  const restore = marks.find((m) => m.kind === 'restore' && m.atMs >= faultAtMs);
+  const window = { startMs, endMs };
+  const metrics = analyze({
+    records: all,
+    window,
+    faultAtMs,
+    settledAtMs,
+    restoreAtMs: restore?.atMs,
+    faultedNode: sc.faultedIsTarget ? target : undefined,
+    vip: ev.vip,
+  });
+  const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check(metrics) }));
+  const servers = ev.servers.filter((s) => s.atMs >= startMs && s.atMs <= endMs);
+  return {
+    id: sc.id,
+    name: sc.name,
+    title: sc.title,
+    run,
+    target: target ?? null,
+    ...metrics,
+    ...counterDeltas(servers),
+    vrrpTransitions: ev.transitions.filter((t) => t.atMs <= endMs),
+    serverChanges: serverChanges(servers),
+    checks,
+    ok: note === undefined && checks.every((c) => c.ok),
+    ...(note ? { note } : {}),
+    windowMs: endMs - startMs,
+    timeline: {
+      window,
+      originMs: faultAtMs,
+      lbNames: lbs(rt.topology).map((n) => n.name),
+      backendNames: backends(rt.topology).map((n) => n.name),
+      records: all,
+      vip: ev.vip,
+      servers,
+      transitions: ev.transitions,
+      markers: marks,
+      blackout: metrics.blackout,
+      splitBrain: metrics.splitBrain,
+    },
+  };
+}
+
+function skippedResult(sc: Scenario, run: number, why: string): ScenarioResult {
+  return {
+    id: sc.id,
+    name: sc.name,
+    title: sc.title,
+    run,
+    target: null,
+    requests: 0,
+    failed: 0,
+    failedNew: 0,
+    failures: {},
+    blackoutMs: 0,
+    blackout: null,
+    recoveryMs: null,
+    firstErrorPageMs: null,
+    restoreToSuccessMs: null,
+    vipBefore: null,
+    vipAfter: null,
+    splitBrainMs: 0,
+    splitBrain: [],
+    mastersAfter: 0,
+    sharesBefore: {},
+    sharesAfter: {},
+    maxLatencyMs: 0,
+    retries: 0,
+    redispatches: 0,
+    vrrpTransitions: [],
+    serverChanges: [],
+    checks: [],
+    ok: true,
+    skipped: why,
+    windowMs: 0,
+  };
+}
+
+/** The figures of one scenario in a line. */
+export function headline(r: ScenarioResult): string {
+  const parts = [`${r.requests} requests`, `${r.failed} failed`, `blackout ${r.blackoutMs} ms`];
+  if (r.recoveryMs !== null && r.target) parts.push(`first success on the new path after ${r.recoveryMs} ms`);
+  parts.push(`VIP ${r.vipBefore ?? 'none'} → ${r.vipAfter ?? 'none'}`);
+  if (r.splitBrainMs) parts.push(`split brain ${r.splitBrainMs} ms`);
+  if (r.firstErrorPageMs !== null) parts.push(`first 503 after ${r.firstErrorPageMs} ms`);
+  if (r.restoreToSuccessMs !== null) parts.push(`serving again ${r.restoreToSuccessMs} ms after the restore`);
+  if (r.retries || r.redispatches) parts.push(`HAProxy retries ${r.retries}, redispatches ${r.redispatches}`);
+  return parts.join(' · ');
+}

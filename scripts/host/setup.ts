@@ -1,0 +1,46 @@
+// `hakit setup`: installs what the netns runtime needs with apt on Debian/Ubuntu, and creates
+// keepalived's unprivileged script user. Does nothing that is already done.
+import { ExitCode, HakitError } from '../errors.js';
+import { netnsTools, osRelease } from '../stack/preflight.js';
+import type { Progress } from '../progress.js';
+import { commandExists, sh, shMaybe } from '../sh.js';
+
+const aptPackages: Record<(typeof netnsTools)[number] | 'iptables' | 'nft', string> = {
+  ip: 'iproute2',
+  haproxy: 'haproxy',
+  keepalived: 'keepalived',
+  curl: 'curl',
+  setpriv: 'util-linux',
+  // Needed where br_netfilter filters bridged traffic (see runtime/netns.ts).
+  iptables: 'iptables',
+  // The demo's partition (F7) cuts VRRP with nftables inside the LB namespaces.
+  nft: 'nftables',
+};
+
+/**
+ * Installs with apt the package of every tool that is missing (tool → package). Refuses without
+ * root, or on a system without apt, naming what to install.
+ */
+export async function aptInstallMissing(progress: Progress, tools: Record<string, string>, what: string): Promise<void> {
+  if (process.getuid?.() !== 0) throw new HakitError(`${what} installs packages and needs root`, ExitCode.preflight, 'run it with sudo');
+  const missing: string[] = [];
+  for (const [tool, pkg] of Object.entries(tools)) if (!(await commandExists(tool)) && !missing.includes(pkg)) missing.push(pkg);
+  if (missing.length === 0) {
+    progress.info(`✓ ${[...new Set(Object.values(tools))].join(', ')} installed`);
+    return;
+  }
+  if (!/^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease()) || !(await commandExists('apt-get'))) {
+    throw new HakitError(`missing packages: ${missing.join(' ')}`, ExitCode.preflight, 'install them with your package manager (hakit setup knows apt only)');
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await progress.step('apt-get update', () => sh({ env })`apt-get update -qq`);
+  await progress.step(`apt-get install ${missing.join(' ')}`, () => sh({ env })`apt-get install -y -qq --no-install-recommends ${missing}`);
+}
+
+export async function setup(progress: Progress): Promise<void> {
+  await aptInstallMissing(progress, aptPackages, 'setup');
+  if ((await shMaybe`id -u keepalived_script`).exitCode !== 0) {
+    await progress.step('Create user keepalived_script (runs keepalived\'s check scripts)', () =>
+      sh`useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin keepalived_script`);
+  }
+}

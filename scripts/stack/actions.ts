@@ -1,0 +1,78 @@
+// What the CLI, the demo and the tests do to a stack, written once over the Runtime seam.
+import { ensureCredentials, loadCredentials } from './credentials.js';
+import { HakitError, ExitCode } from '../errors.js';
+import { abortableProgress } from './interrupt.js';
+import type { Progress } from '../progress.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { waitFor } from '../sh.js';
+import { getStatus, isHealthy, type StackStatus } from '../observe/status.js';
+import { findNode } from './topology.js';
+
+export type KillMode = 'hard' | 'graceful' | 'haproxy';
+export const killModes: readonly KillMode[] = ['hard', 'graceful', 'haproxy'];
+
+/** `signal` (Ctrl-C): stop at the next step boundary, then tear down as after a failure. */
+export async function bringUp(rt: Runtime, progress: Progress, retain = false, signal?: AbortSignal): Promise<StackStatus> {
+  const { creds, created } = ensureCredentials();
+  if (created) progress.info('Generated stats credentials (kept with mode 0600 in the state directory)');
+  try {
+    await rt.up({ progress: signal ? abortableProgress(progress, signal) : progress, credentials: creds });
+    // The health wait only reads: on Ctrl-C it is abandoned at once (settle 0).
+    const waitProgress = signal ? abortableProgress(progress, signal, 0) : progress;
+    return await waitProgress.step('Backends UP in HAProxy and one load balancer holding the VIP', () => waitHealthy(rt, 20_000));
+  } catch (err) {
+    if (retain) {
+      progress.info('up failed: the stack is kept for inspection (--retain); `hakit logs NODE`, then `hakit down`');
+    } else {
+      progress.info('up failed: removing what was created (keep it with --retain)');
+      await rt.down(progress).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+export async function waitHealthy(rt: Runtime, timeoutMs: number): Promise<StackStatus> {
+  let last: StackStatus | undefined;
+  try {
+    return await waitFor('a healthy stack', async () => {
+      last = await getStatus(rt);
+      return isHealthy(last) ? last : undefined;
+    }, timeoutMs, 100);
+  } catch (err) {
+    const seen = last ? last.nodes.map((n) => `${n.name} ${n.state}`).join(', ') : 'no status';
+    throw new HakitError(`the stack did not become healthy within ${timeoutMs / 1000} s (${seen})`, ExitCode.failure, 'see `hakit logs NODE`');
+  }
+}
+
+export async function killNode(rt: Runtime, node: string, mode: KillMode): Promise<void> {
+  const spec = findNode(rt.topology, node);
+  if (!spec) throw new HakitError(`no node named "${node}"`, ExitCode.usage, `nodes: ${rt.topology.nodes.map((n) => n.name).join(', ')}`);
+  if (mode !== 'haproxy') return rt.stop(node, mode);
+  if (spec.role !== 'lb') throw new HakitError(`--mode haproxy applies to load balancers, not to ${node}`, ExitCode.usage);
+  // Only HAProxy dies; keepalived stays up and must notice on its own.
+  if (rt.killHaproxy) return rt.killHaproxy(node);
+  const r = await rt.exec(node, ['sh', '-c', 'kill -KILL "$(cat /run/hakit/haproxy.pid)"']);
+  if (r.exitCode !== 0) throw new HakitError(`could not kill HAProxy on ${node}: ${r.stderr.trim() || 'is the node running?'}`);
+}
+
+/** Is the node fully alive (for an LB: HAProxy too)? A healthy node is left alone by restore. */
+export async function nodeIsWhole(rt: Runtime, node: string): Promise<boolean> {
+  const info = (await rt.nodes()).find((n) => n.spec.name === node);
+  if (!info?.running) return false;
+  if (info.spec.role === 'backend') return true;
+  return (await rt.readRunFile(node, 'haproxy-down'))?.trim() === '0';
+}
+
+/** Brings a node back; returns false when it was already running (nothing done, no VIP flap). */
+export async function restoreNode(rt: Runtime, node: string): Promise<boolean> {
+  if (!findNode(rt.topology, node)) throw new HakitError(`no node named "${node}"`, ExitCode.usage);
+  if (await nodeIsWhole(rt, node)) return false;
+  const creds = loadCredentials() ?? ensureCredentials().creds;
+  await rt.restore(node, creds);
+  await waitFor(`${node} to serve again`, async () => {
+    const s = await getStatus(rt);
+    const me = s.nodes.find((n) => n.name === node);
+    return me && ['MASTER', 'BACKUP', 'UP'].includes(me.state) ? true : undefined;
+  }, 20_000, 100);
+  return true;
+}

@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCredentials, saveCredentials } from './credentials.js';
+import { silentProgress } from '../progress.js';
+import { rotateCredentials, rotationOrder } from './rotate.js';
+import type { StackStatus } from '../observe/status.js';
+
+const status = (lb1: string, lb2: string): StackStatus => ({
+  runtime: 'netns', vip: '', url: '', statsUrl: '',
+  nodes: [
+    { name: 'lb1', role: 'lb', state: lb1 as 'MASTER', address: '' },
+    { name: 'lb2', role: 'lb', state: lb2 as 'MASTER', address: '' },
+    { name: 'backend1', role: 'backend', state: 'UP', address: '' },
+  ],
+});
+
+describe('credential rotation', () => {
+  it('restarts the BACKUP first and the MASTER last', () => {
+    expect(rotationOrder(status('MASTER', 'BACKUP'))).toEqual(['lb2', 'lb1']);
+    expect(rotationOrder(status('BACKUP', 'MASTER'))).toEqual(['lb1', 'lb2']);
+    expect(rotationOrder(status('DOWN', 'MASTER'))).toEqual(['lb1', 'lb2']);
+  });
+
+  it('without a stack, saves a new password (mode 0600) for the next up', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hkrot-')), 'credentials.json');
+    saveCredentials({ user: 'admin', password: 'old' }, file);
+    const creds = await rotateCredentials(undefined, silentProgress, file);
+    expect(creds.password).not.toBe('old');
+    expect(creds.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(loadCredentials(file)).toEqual(creds);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).not.toContain('old');
+  });
+});

@@ -1,0 +1,78 @@
+// An in-memory Runtime for the dashboard's unit tests: nodes that can be killed and restored, a
+// VIP that moves to the surviving load balancer, keepalived transition logs and a `show stat`
+// answer, so getStatus() works on it unchanged. No processes, no network.
+import type { ExecResult, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
+import { defaultTopology, lbs, type Topology } from '../stack/topology.js';
+
+export class FakeRuntime implements Runtime {
+  readonly name = 'netns' as const;
+  readonly topology: Topology = defaultTopology;
+  readonly alive = new Map<string, boolean>(defaultTopology.nodes.map((n) => [n.name, true]));
+  readonly calls: string[] = [];
+  vipHolder: string | undefined = 'lb1';
+  private readonly transitionLogs = new Map<string, string[]>();
+  private clock = 1_700_000_000_000;
+
+  constructor() {
+    this.log('lb1', 'MASTER', 101);
+    this.log('lb2', 'BACKUP', 100);
+  }
+
+  private log(lb: string, state: string, priority: number): void {
+    const lines = this.transitionLogs.get(lb) ?? [];
+    lines.push(`${(this.clock += 10)} VI_1 ${state} ${priority}`);
+    this.transitionLogs.set(lb, lines);
+  }
+
+  private elect(): void {
+    const up = lbs(this.topology).filter((n) => this.alive.get(n.name));
+    const next = up.find((n) => n.name === this.vipHolder) ?? up[0];
+    if (next && next.name !== this.vipHolder) this.log(next.name, 'MASTER', next.priority ?? 100);
+    this.vipHolder = next?.name;
+  }
+
+  async preflight() {
+    return [];
+  }
+  async isUp() {
+    return true;
+  }
+  async up() {}
+  async nodes(): Promise<NodeInfo[]> {
+    return this.topology.nodes.map((spec) => ({ spec, running: this.alive.get(spec.name) ?? false }));
+  }
+  async stop(node: string, mode: StopMode): Promise<void> {
+    this.calls.push(`stop ${node} ${mode}`);
+    this.alive.set(node, false);
+    this.elect();
+  }
+  async restore(node: string): Promise<void> {
+    this.calls.push(`restore ${node}`);
+    this.alive.set(node, true);
+    const spec = this.topology.nodes.find((n) => n.name === node);
+    if (spec?.role === 'lb') this.log(node, 'BACKUP', spec.priority ?? 100);
+    this.elect();
+  }
+  async exec(node: string, argv: string[]): Promise<ExecResult> {
+    if (!this.alive.get(node)) return { stdout: '', stderr: 'node is down', exitCode: 1 };
+    if (argv[0] === 'ip') {
+      const extra = this.vipHolder === node ? `\n2: eth0    inet ${this.topology.vip}/24 scope global secondary eth0` : '';
+      return { stdout: `2: eth0    inet 10.213.0.x/24 scope global eth0${extra}\n`, stderr: '', exitCode: 0 };
+    }
+    return { stdout: '', stderr: '', exitCode: 0 };
+  }
+  async readRunFile(node: string, name: string): Promise<string | undefined> {
+    if (name !== 'transitions.log') return undefined;
+    const lines = this.transitionLogs.get(node);
+    return lines ? lines.join('\n') + '\n' : undefined;
+  }
+  async runtimeApi(node: string, command: string): Promise<string> {
+    if (!this.alive.get(node) || command !== 'show stat') throw new Error('no HAProxy');
+    const row = (sv: string) => `be_web,${sv},${this.alive.get(sv) ? 'UP' : 'DOWN'},L7OK,200`;
+    return ['# pxname,svname,status,check_status,check_code', row('backend1'), row('backend2'), 'be_web,BACKEND,UP,,'].join('\n') + '\n';
+  }
+  async logs(): Promise<string> {
+    return '';
+  }
+  async down(): Promise<void> {}
+}

@@ -1,0 +1,68 @@
+// Test prerequisites: a test that needs a missing tool skips on a developer's machine but fails
+// under CI=true, where a skip would hide that the test never ran.
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { silentProgress } from '../progress.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { commandExists } from '../sh.js';
+
+export async function missingPrerequisites(tools: string[], needRoot = true): Promise<string | undefined> {
+  const missing: string[] = [];
+  if (needRoot && process.getuid?.() !== 0) missing.push('root');
+  for (const t of tools) if (!(await commandExists(t))) missing.push(t);
+  return missing.length ? `missing: ${missing.join(', ')}` : undefined;
+}
+
+/** For describe.skipIf: skip only outside CI. */
+export const skipOutsideCi = (reason: string | undefined) => reason !== undefined && process.env.CI !== 'true';
+
+/** For beforeAll: under CI a missing prerequisite is an error. */
+export function failUnderCi(reason: string | undefined): void {
+  if (reason) throw new Error(`test prerequisite ${reason} (CI=true: failing instead of skipping)`);
+}
+
+// ---- a stack the user left up is never torn down by the tests ----
+// Integration tests need the kit's addresses, so they cannot run beside a stack the user started
+// (`hakit up`, `npm run demo`). A marker in /run (gone at reboot, like the namespaces) records
+// that the stack up now was started by a test: only such a stack may be taken down by the next one.
+const ownerMarker = '/run/hakit-tests.owner';
+
+/** Names the runtime whose stack is up and was not started by the tests, if any. */
+export async function foreignStack(): Promise<string | undefined> {
+  if (existsSync(ownerMarker)) return undefined;
+  const { openRuntime } = await import('../runtime/select.js');
+  for (const name of ['netns', 'docker'] as const) {
+    const rt = await openRuntime(name).catch(() => undefined);
+    if (rt && (await rt.isUp().catch(() => false))) return name;
+  }
+  return undefined;
+}
+
+export const foreignStackReason = (runtime: string | undefined) =>
+  runtime === undefined
+    ? undefined
+    : `a hakit stack is up on ${runtime} that the tests did not start (hakit up or npm run demo left it); ` +
+      'the integration tests use the same addresses and leave it alone: run `hakit down` to run them';
+
+/** Before a test starts a stack: refuses beside the user's, takes down one a crashed test left. */
+export async function claimStack(rt: Runtime): Promise<void> {
+  const foreign = foreignStackReason(await foreignStack());
+  if (foreign) throw new Error(foreign);
+  writeFileSync(ownerMarker, `${process.pid}\n`);
+  if (await rt.isUp()) await rt.down(silentProgress);
+}
+
+/** After the tests of a file: takes their stack down; the marker goes even when that fails. */
+export async function releaseStack(rt: Runtime | undefined): Promise<void> {
+  try {
+    if (rt && (await rt.isUp())) await rt.down(silentProgress);
+  } finally {
+    rmSync(ownerMarker, { force: true });
+  }
+}
+
+/** missingPrerequisites for a test that starts the real stack, plus a stack the user left up. */
+export async function integrationPrerequisites(tools: string[]): Promise<string | undefined> {
+  const reason = (await missingPrerequisites(tools)) ?? foreignStackReason(await foreignStack());
+  if (reason && process.env.CI !== 'true') console.warn(`skipped: ${reason}`);
+  return reason;
+}
