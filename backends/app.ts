@@ -33,19 +33,45 @@ export function createApp(opts: BackendOptions): Hono {
     const text = `Hello, World!\nServer ${opts.serverId}`;
     if (!prefersHtml(c.req.header('accept'))) return c.text(text);
     const lb = c.req.header('x-lb') ?? 'none (direct request)';
-    return c.html(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Server ${opts.serverId}</title><link rel="icon" href="data:,">
-<style>body{font:18px system-ui,sans-serif;margin:3em;color:#222}h1{margin:0 0 .3em}
-.tag{display:inline-block;padding:.2em .6em;border-radius:.3em;background:#e8eef9;margin-right:.5em}</style></head>
-<body><h1>Hello, World!</h1><p id="server">Server ${opts.serverId}</p>
-<p><span class="tag" id="backend">backend: ${opts.serverName}</span><span class="tag" id="lb">load balancer: ${lb}</span></p>
-<p>Reload to see the next server in the round-robin.</p></body></html>`);
+    return c.html(
+      html`<!doctype html>
+        <html lang="en">
+          <head>
+            <meta charset="utf-8" />
+            <title>Server ${opts.serverId}</title>
+            <link rel="icon" href="data:," />
+            <style>
+              body {
+                font:
+                  18px system-ui,
+                  sans-serif;
+                margin: 3em;
+                color: #222;
+              }
+              h1 {
+                margin: 0 0 0.3em;
+              }
+              .tag {
+                display: inline-block;
+                padding: 0.2em 0.6em;
+                border-radius: 0.3em;
+                background: #e8eef9;
+                margin-right: 0.5em;
+              }
+            </style>
+          </head>
+          <body>
+            <h1>Hello, World!</h1>
+            <p id="server">Server ${opts.serverId}</p>
+            <p><span class="tag" id="backend">backend: ${opts.serverName}</span><span class="tag" id="lb">load balancer: ${lb}</span></p>
+            <p>Reload to see the next server in the round-robin.</p>
+          </body>
+        </html>`,
+    );
   });
 
   app.get('/healthz', (c) =>
-    isDraining()
-      ? c.json({ status: 'draining', server: opts.serverName }, 503)
-      : c.json({ status: 'ok', server: opts.serverName }),
+    isDraining() ? c.json({ status: 'draining', server: opts.serverName }, 503) : c.json({ status: 'ok', server: opts.serverName }),
   );
 
   // A known path with a method it does not serve gets 405 and an Allow header, not a 404.

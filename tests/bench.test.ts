@@ -23,7 +23,22 @@ describe.skipIf(skipOutsideCi(missing))('hakit bench (smoke: --repeat 1, tiny du
   beforeAll(async () => {
     failUnderCi(missing);
     await claimStack(rt);
-    const args = ['--runtime', 'netns', 'bench', '--repeat', '1', '--load-seconds', '1', '--flap-seconds', '1', '--rr-requests', '20', '--json', '--markdown', join(dir, 'bench.md')];
+    const args = [
+      '--runtime',
+      'netns',
+      'bench',
+      '--repeat',
+      '1',
+      '--load-seconds',
+      '1',
+      '--flap-seconds',
+      '1',
+      '--rr-requests',
+      '20',
+      '--json',
+      '--markdown',
+      join(dir, 'bench.md'),
+    ];
     const r = await run(process.execPath, [join(packageRoot, 'dist', 'scripts', 'cli.js'), ...args], { maxBuffer: 64 * 2 ** 20 }).catch(
       (err: { stdout: string; code: number }) => {
         exitCode = err.code;
@@ -44,11 +59,30 @@ describe.skipIf(skipOutsideCi(missing))('hakit bench (smoke: --repeat 1, tiny du
     for (const p of [report.profiles.textbook!, report.profiles.tuned!]) {
       expect(p.runs).toBe(1);
       expect(p.problems).toEqual([]);
-      for (const figure of [p.f1.blackoutMs, p.f1.failed, p.f2.blackoutMs, p.f3.failed, p.f4.failed, p.f5.failed, p.f6.vipMoved, p.roundRobin.maxDeviationPct, p.throughput.vip.rps, p.throughput.haproxy.p99Ms, p.up.coldMs, p.up.warmMs, p.memoryMiB.haproxy, p.flap.masterTransitions]) {
+      for (const figure of [
+        p.f1.blackoutMs,
+        p.f1.failed,
+        p.f2.blackoutMs,
+        p.f3.failed,
+        p.f4.failed,
+        p.f5.failed,
+        p.f6.vipMoved,
+        p.roundRobin.maxDeviationPct,
+        p.throughput.vip.rps,
+        p.throughput.haproxy.p99Ms,
+        p.up.coldMs,
+        p.up.warmMs,
+        p.memoryMiB.haproxy,
+        p.flap.masterTransitions,
+      ]) {
         expect(figure).toEqual({ min: expect.any(Number), median: expect.any(Number), max: expect.any(Number) });
       }
     }
-    expect(report.ratios.textbookOverTuned.f1BlackoutMs).toEqual({ min: expect.any(Number), median: expect.any(Number), max: expect.any(Number) });
+    expect(report.ratios.textbookOverTuned.f1BlackoutMs).toEqual({
+      min: expect.any(Number),
+      median: expect.any(Number),
+      max: expect.any(Number),
+    });
     expect(readFileSync(join(dir, 'bench.md'), 'utf8')).toContain('| F1 active LB killed hard: blackout |');
   });
 

@@ -19,7 +19,15 @@ import { getStatus, masters } from '../scripts/observe/status.js';
 import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const shots = join(packageRoot, 'artifacts', 'screenshots');
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', chromiumPath]);
 
@@ -43,14 +51,26 @@ describe.skipIf(skipOutsideCi(missing))('in a real browser (chromium)', () => {
     creds = loadCredentials()!;
     // A fresh profile for every run, removed afterwards: no cache, no stored credentials.
     profile = mkdtempSync(join(tmpdir(), 'hakit-chromium-'));
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs, `--disk-cache-dir=${join(profile, 'cache')}`] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [...chromiumArgs, `--disk-cache-dir=${join(profile, 'cache')}`],
+    });
     dash = await startDashboard({ rt, port: 0, chart: dashboardChart(rt.topology) });
   });
 
   afterAll(async () => {
     // Runs even when a test failed: nothing may be left behind. The dashboard's timeline is kept
     // as an artifact (what keepalived, HAProxy and the ticker saw during the run).
-    if (dash) writeFileSync(join(shots, 'dashboard-timeline.txt'), dash.monitor.timeline().filter((e) => e.kind !== 'marker').map((e) => `${new Date(e.atMs).toISOString()} ${e.text}`).join('\n') + '\n');
+    if (dash)
+      writeFileSync(
+        join(shots, 'dashboard-timeline.txt'),
+        dash.monitor
+          .timeline()
+          .filter((e) => e.kind !== 'marker')
+          .map((e) => `${new Date(e.atMs).toISOString()} ${e.text}`)
+          .join('\n') + '\n',
+      );
     await dash?.close();
     await browser?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
@@ -139,7 +159,9 @@ describe.skipIf(skipOutsideCi(missing))('in a real browser (chromium)', () => {
       // The page itself shows the new VIP holder. The bound is generous (a loaded CI machine);
       // how fast it shows is a figure, logged here, not a pass/fail stopwatch.
       await page.locator('#vip-holder[data-holder="lb2"]').waitFor({ timeout: 15_000 });
-      console.log(`dashboard: lb2 shown as the VIP holder ${Math.round(performance.now() - clicked)} ms after the click on "kill hard" (lb1)`);
+      console.log(
+        `dashboard: lb2 shown as the VIP holder ${Math.round(performance.now() - clicked)} ms after the click on "kill hard" (lb1)`,
+      );
       await page.locator('#node-lb1 .state[data-state="DOWN"]').waitFor({ timeout: 15_000 });
       await page.locator('#ticker i[data-lb="lb2"]').first().waitFor({ timeout: 5_000 });
       // "VIP: lb1 → lb2", or "lb1 → nobody" then "nobody → lb2" when a poll fell inside the gap.
@@ -148,7 +170,11 @@ describe.skipIf(skipOutsideCi(missing))('in a real browser (chromium)', () => {
       // The demo's failover chart of what the dashboard saw, drawn on request.
       await page.click('#chart-btn');
       // (a string: this project compiles without the DOM library)
-      await page.waitForFunction("(() => { const i = document.querySelector('#chart-out img'); return !!i && i.complete && i.naturalWidth > 0; })()", undefined, { timeout: 5_000 });
+      await page.waitForFunction(
+        "(() => { const i = document.querySelector('#chart-out img'); return !!i && i.complete && i.naturalWidth > 0; })()",
+        undefined,
+        { timeout: 5_000 },
+      );
       await page.screenshot({ path: join(shots, 'dashboard-lb1-killed.png'), fullPage: true });
 
       await page.click('button[data-node="lb1"][data-action="restore"]');

@@ -18,16 +18,24 @@ const cli = join(packageRoot, 'dist', 'scripts', 'cli.js');
 
 function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, '--runtime', 'netns', ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, '--runtime', 'netns', ...args],
+      { env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Starts `hakit up`, sends `signal` once its progress shows `marker`; resolves with the exit and the output. */
 function upUntil(marker: RegExp, signal: NodeJS.Signals): Promise<{ code: number | string; stderr: string; signalled: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, '--runtime', 'netns', 'up'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [cli, '--runtime', 'netns', 'up'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     let signalled = false;
     const bound = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -18,7 +18,17 @@ interface DemoJson {
   runtime: string;
   ok: boolean;
   report: string;
-  scenarios: Array<{ id: string; name: string; requests: number; failed: number; failedNew: number; blackoutMs: number; vipBefore: string | null; vipAfter: string | null; sharesAfter: Record<string, number> }>;
+  scenarios: Array<{
+    id: string;
+    name: string;
+    requests: number;
+    failed: number;
+    failedNew: number;
+    blackoutMs: number;
+    vipBefore: string | null;
+    vipAfter: string | null;
+    sharesAfter: Record<string, number>;
+  }>;
 }
 
 describe.skipIf(skipOutsideCi(missing))('hakit demo --only F1,F4,F3 (netns)', () => {
@@ -41,7 +51,7 @@ describe.skipIf(skipOutsideCi(missing))('hakit demo --only F1,F4,F3 (netns)', ()
     await releaseStack(rt);
   });
 
-  it('prints the issue\'s JSON shape, scenarios in tour order, and exits 0', () => {
+  it("prints the issue's JSON shape, scenarios in tour order, and exits 0", () => {
     expect(out.runtime).toBe('netns');
     expect(out.scenarios.map((s) => s.id)).toEqual(['F4', 'F1', 'F3']);
     for (const s of out.scenarios) {

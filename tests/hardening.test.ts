@@ -35,7 +35,10 @@ interface Reply {
   body: string;
 }
 
-function httpGet(url: string, opts: { localAddress?: string; agent?: Agent | false; auth?: string; method?: string; body?: string } = {}): Promise<Reply> {
+function httpGet(
+  url: string,
+  opts: { localAddress?: string; agent?: Agent | false; auth?: string; method?: string; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = {};
     if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
@@ -43,13 +46,17 @@ function httpGet(url: string, opts: { localAddress?: string; agent?: Agent | fal
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = String(Buffer.byteLength(opts.body));
     }
-    const req = request(url, { agent: opts.agent ?? false, localAddress: opts.localAddress, method: opts.method ?? 'GET', headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-      res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message, headers: {}, body }));
-    });
+    const req = request(
+      url,
+      { agent: opts.agent ?? false, localAddress: opts.localAddress, method: opts.method ?? 'GET', headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+        res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message, headers: {}, body }));
+      },
+    );
     req.setTimeout(3000, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message, headers: {}, body: '' }));
     req.end(opts.body);
@@ -88,7 +95,8 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
     expect(served.filter((r) => !isSuccess(r))).toEqual([]);
   };
 
-  const raw = (payload: string, extra: Partial<RawOptions> = {}) => rawHttp(payload, { host: vip, port: 80, timeoutMs: 4000, localAddress: SRC.other, ...extra });
+  const raw = (payload: string, extra: Partial<RawOptions> = {}) =>
+    rawHttp(payload, { host: vip, port: 80, timeoutMs: 4000, localAddress: SRC.other, ...extra });
 
   beforeAll(async () => {
     failUnderCi(missing);
@@ -137,11 +145,17 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       // 20 clients each trickle one header line per second and never finish the head.
       const trickle = Array.from({ length: 8 }, (_, i) => ({ delayMs: 1000, data: `X-Slow-${i}: still typing\r\n` }));
       const { result, served } = await whileServing(() =>
-        Promise.all(Array.from({ length: 20 }, () => raw('GET / HTTP/1.1\r\nHost: x\r\n', { localAddress: SRC.slow, chunks: trickle, timeoutMs: 9000 }))),
+        Promise.all(
+          Array.from({ length: 20 }, () =>
+            raw('GET / HTTP/1.1\r\nHost: x\r\n', { localAddress: SRC.slow, chunks: trickle, timeoutMs: 9000 }),
+          ),
+        ),
       );
       expect(result.map((r) => r.status)).toEqual(result.map(() => 408));
       expect(result.every((r) => !r.timedOut)).toBe(true);
-      console.log(`slowloris: 20 slow heads cut after ${Math.round(Math.min(...result.map((r) => r.elapsedMs)))}–${Math.round(Math.max(...result.map((r) => r.elapsedMs)))} ms; ${served.length} probe requests meanwhile, all served`);
+      console.log(
+        `slowloris: 20 slow heads cut after ${Math.round(Math.min(...result.map((r) => r.elapsedMs)))}–${Math.round(Math.max(...result.map((r) => r.elapsedMs)))} ms; ${served.length} probe requests meanwhile, all served`,
+      );
       expectAllServed(served);
     });
 
@@ -151,7 +165,9 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       // that blasts the whole body can lose the 413 to the reset of its unread upload.
       const byLength = await raw(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\nConnection: close\r\n\r\n`);
       const chunk = `10000\r\n${'a'.repeat(0x10000)}\r\n`;
-      const chunked = await raw(`POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunk.repeat(3)}0\r\n\r\n`);
+      const chunked = await raw(
+        `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunk.repeat(3)}0\r\n\r\n`,
+      );
       const small = await raw('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
       expect([byLength.status, small.status]).toEqual([413, 405]);
       // Chunked, the backend answers 413 while HAProxy is still streaming the rest of the body:
@@ -270,7 +286,11 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
         const udp = await rt.exec(lb, ['ss', '-lunH']);
         expect(tcp.exitCode).toBe(0);
         // Docker's embedded DNS resolver listens on 127.0.0.11 inside every container: not ours.
-        const ours = (out: string) => out.split('\n').filter((l) => l.trim() && !l.includes('127.0.0.11:')).join('\n');
+        const ours = (out: string) =>
+          out
+            .split('\n')
+            .filter((l) => l.trim() && !l.includes('127.0.0.11:'))
+            .join('\n');
         const ports = [...ours(tcp.stdout).matchAll(/\S+:(\d+)\s/g)].map((m) => Number(m[1])).filter((p, i, a) => a.indexOf(p) === i);
         expect(ports.sort((a, b) => a - b)).toEqual([80, 8404]);
         expect(ours(udp.stdout)).toBe('');
@@ -287,7 +307,9 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       expect(after.password).not.toBe(before.password);
       expect(loadCredentials()).toEqual(after);
       const failed = served.filter((r) => !isSuccess(r));
-      console.log(`creds --rotate: ${served.length} probe requests during the rolling restart, ${failed.length} failed ${failed.map((r) => r.status ?? r.error).join(' ')}`);
+      console.log(
+        `creds --rotate: ${served.length} probe requests during the rolling restart, ${failed.length} failed ${failed.map((r) => r.status ?? r.error).join(' ')}`,
+      );
       // The VIP is never lost; at most the one request in flight at the handover of the MASTER may
       // be reset (as in F2/F3: measured 0 in most runs, 1 ECONNRESET in about one run of four).
       expect(served.length).toBeGreaterThan(50);
@@ -300,7 +322,17 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       expect(masters(status)).toHaveLength(1);
       // Both LBs really restarted: the former BACKUP holds the stats of its new HAProxy too.
       for (const lb of ['lb1', 'lb2']) {
-        const r = await rt.exec(lb, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-u', `${after.user}:${after.password}`, 'http://127.0.0.1:8404/stats']);
+        const r = await rt.exec(lb, [
+          'curl',
+          '-s',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_code}',
+          '-u',
+          `${after.user}:${after.password}`,
+          'http://127.0.0.1:8404/stats',
+        ]);
         expect(r.stdout).toBe('200');
       }
     });

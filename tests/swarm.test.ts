@@ -16,7 +16,9 @@ import { LAB_BRIDGE, labDown, labLeftovers, labPlan, labUp } from '../scripts/sw
 import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 import { urls } from '../scripts/stack/topology.js';
 
-const missing = (await missingPrerequisites(['docker', 'debootstrap'])) ?? ((await engineAnswers()) ? undefined : 'missing: a Docker engine (hakit setup --docker)');
+const missing =
+  (await missingPrerequisites(['docker', 'debootstrap'])) ??
+  ((await engineAnswers()) ? undefined : 'missing: a Docker engine (hakit setup --docker)');
 
 describe.skipIf(skipOutsideCi(missing))('the stack on a Swarm lab cluster', () => {
   let rt: SwarmRuntime;
@@ -75,32 +77,46 @@ describe.skipIf(skipOutsideCi(missing))('the stack on a Swarm lab cluster', () =
     const started = performance.now();
     await rt.scaleBackends(4);
     rt = new SwarmRuntime({ ...rt.plan, backends: 4 });
-    await waitFor('HAProxy to see 4 backends UP', async () => {
-      const s = await getStatus(rt);
-      return s.nodes.filter((n) => n.role === 'backend' && n.state === 'UP').length === 4 ? true : undefined;
-    }, 10_000, 200);
+    await waitFor(
+      'HAProxy to see 4 backends UP',
+      async () => {
+        const s = await getStatus(rt);
+        return s.nodes.filter((n) => n.role === 'backend' && n.state === 'UP').length === 4 ? true : undefined;
+      },
+      10_000,
+      200,
+    );
     const seen = (performance.now() - started) / 1000;
     const rs = await sequential(20);
-    console.log(`swarm: scale 2 -> 4 UP in HAProxy after ${seen.toFixed(1)} s, served by all 4 after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `swarm: scale 2 -> 4 UP in HAProxy after ${seen.toFixed(1)} s, served by all 4 after ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     expect(rs.filter((r) => !isSuccess(r))).toEqual([]);
     expect(servedBy(rs)).toEqual(new Set(['backend1', 'backend2', 'backend3', 'backend4']));
   }, 30_000);
 
-  it('killing the MASTER LB node\'s tasks moves the VIP, and requests succeed again', async () => {
+  it("killing the MASTER LB node's tasks moves the VIP, and requests succeed again", async () => {
     const [master] = masters(await getStatus(rt));
     const other = master === 'lb1' ? 'lb2' : 'lb1';
     const { atMs, records } = await underProbe(() => rt.stop(master!, 'hard'), 2500);
     const after = await getStatus(rt);
     const blackout = longestBlackout(records, { startMs: atMs, endMs: Date.now() });
     const failed = records.filter((r) => r.atMs >= atMs && !isSuccess(r)).length;
-    console.log(`swarm: LB hard kill (keepalived + HAProxy tasks SIGKILLed): blackout ${Math.round(blackout.toMs - blackout.fromMs)} ms, ${failed} of ${records.length} requests failed`);
+    console.log(
+      `swarm: LB hard kill (keepalived + HAProxy tasks SIGKILLed): blackout ${Math.round(blackout.toMs - blackout.fromMs)} ms, ${failed} of ${records.length} requests failed`,
+    );
     expect(masters(after)).toEqual([other]);
     const last = records.slice(-50);
     expect(last.every(isSuccess)).toBe(true);
     expect(new Set(last.map((r) => r.lb))).toEqual(new Set([other]));
     // Swarm restarts the killed tasks; with nopreempt the node comes back as BACKUP.
     await rt.restore(master!, { user: '', password: '' });
-    await waitFor(`${master} BACKUP again`, async () => ((await getStatus(rt)).nodes.find((n) => n.name === master)?.state === 'BACKUP' ? true : undefined), 30_000, 250);
+    await waitFor(
+      `${master} BACKUP again`,
+      async () => ((await getStatus(rt)).nodes.find((n) => n.name === master)?.state === 'BACKUP' ? true : undefined),
+      30_000,
+      250,
+    );
     expect(masters(await getStatus(rt))).toEqual([other]);
   }, 60_000);
 

@@ -26,7 +26,13 @@ export const MAX_LOAD_SECONDS = 10;
 export async function measureLoad(o: LoadOptions): Promise<LoadResult> {
   assertKitAddress(o.url, o.topology);
   const seconds = Math.min(Math.max(1, o.seconds), MAX_LOAD_SECONDS);
-  const r = await autocannon({ url: o.url, connections: o.connections, duration: seconds, timeout: 2, headers: { 'user-agent': 'hakit-bench' } });
+  const r = await autocannon({
+    url: o.url,
+    connections: o.connections,
+    duration: seconds,
+    timeout: 2,
+    headers: { 'user-agent': 'hakit-bench' },
+  });
   return {
     rps: Math.round(r['2xx'] / Math.max(r.duration, 0.001)),
     p50Ms: r.latency.p50,

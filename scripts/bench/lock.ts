@@ -22,9 +22,14 @@ export function acquireLock(path: string, timeoutMs = 30 * 60_000): Promise<Rele
         await exited;
       });
     });
-    child.once('error', (err) => reject(new HakitError(`cannot take the lock ${path}: ${err.message}`, ExitCode.preflight, 'flock(1) is in util-linux')));
+    child.once('error', (err) =>
+      reject(new HakitError(`cannot take the lock ${path}: ${err.message}`, ExitCode.preflight, 'flock(1) is in util-linux')),
+    );
     child.once('exit', (code) => {
-      if (!locked) reject(new HakitError(`could not take the lock ${path} within ${Math.round(timeoutMs / 1000)} s (flock exit ${code})`, ExitCode.failure));
+      if (!locked)
+        reject(
+          new HakitError(`could not take the lock ${path} within ${Math.round(timeoutMs / 1000)} s (flock exit ${code})`, ExitCode.failure),
+        );
     });
   });
 }

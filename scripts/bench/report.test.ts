@@ -17,7 +17,15 @@ const machine: Machine = {
   options: { connections: 10, loadSeconds: 3 },
 };
 
-const scenario = (blackoutMs: number, failed = 0) => ({ blackoutMs, failed, delayed: 0, maxLatencyMs: 10, vipBefore: 'lb1', vipAfter: 'lb2', mastersAtMs: [] });
+const scenario = (blackoutMs: number, failed = 0) => ({
+  blackoutMs,
+  failed,
+  delayed: 0,
+  maxLatencyMs: 10,
+  vipBefore: 'lb1',
+  vipAfter: 'lb2',
+  mastersAtMs: [],
+});
 const load = (rps: number, p50Ms: number) => ({ rps, p50Ms, p99Ms: p50Ms * 3, non2xx: 0, errors: 0 });
 
 function sample(profile: 'textbook' | 'tuned', run: number, f1: number): RunSample {
@@ -36,7 +44,14 @@ function sample(profile: 'textbook' | 'tuned', run: number, f1: number): RunSamp
   };
 }
 
-const samples = [sample('textbook', 1, 3000), sample('tuned', 1, 150), sample('textbook', 2, 3600), sample('tuned', 2, 180), sample('textbook', 3, 3300), sample('tuned', 3, 165)];
+const samples = [
+  sample('textbook', 1, 3000),
+  sample('tuned', 1, 150),
+  sample('textbook', 2, 3600),
+  sample('tuned', 2, 180),
+  sample('textbook', 3, 3300),
+  sample('tuned', 3, 165),
+];
 
 describe('buildReport', () => {
   const r = buildReport(machine, samples);
@@ -58,7 +73,10 @@ describe('buildReport', () => {
   });
 
   it('has no textbook ÷ tuned ratios when only one profile ran', () => {
-    const one = buildReport(machine, samples.filter((s) => s.profile === 'tuned'));
+    const one = buildReport(
+      machine,
+      samples.filter((s) => s.profile === 'tuned'),
+    );
     expect(one.ratios.textbookOverTuned).toEqual({});
     expect(formatTable(one, false)).not.toContain('textbook ÷ tuned');
   });

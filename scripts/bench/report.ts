@@ -68,10 +68,22 @@ function figures(name: ProfileName, samples: RunSample[]): ProfileFigures {
   const p = profiles[name];
   const sc = (id: string, k: 'blackoutMs' | 'failed' | 'delayed' | 'maxLatencyMs') => summarize(over(samples, (s) => s.scenarios[id]?.[k]));
   const load = (pt: LoadPoint) => ({
-    rps: summarize(over(samples, (s) => s.load[pt]?.rps), 0),
-    p50Ms: summarize(over(samples, (s) => s.load[pt]?.p50Ms), 2),
-    p99Ms: summarize(over(samples, (s) => s.load[pt]?.p99Ms), 2),
-    failed: summarize(over(samples, (s) => (s.load[pt] ? s.load[pt]!.non2xx + s.load[pt]!.errors : undefined)), 0),
+    rps: summarize(
+      over(samples, (s) => s.load[pt]?.rps),
+      0,
+    ),
+    p50Ms: summarize(
+      over(samples, (s) => s.load[pt]?.p50Ms),
+      2,
+    ),
+    p99Ms: summarize(
+      over(samples, (s) => s.load[pt]?.p99Ms),
+      2,
+    ),
+    failed: summarize(
+      over(samples, (s) => (s.load[pt] ? s.load[pt]!.non2xx + s.load[pt]!.errors : undefined)),
+      0,
+    ),
   });
   const moved = samples.filter((s) => s.f6VipMoved !== undefined);
   const flaps = over(samples, (s) => s.flap?.masterTransitions);
@@ -84,14 +96,30 @@ function figures(name: ProfileName, samples: RunSample[]): ProfileFigures {
     f3: { blackoutMs: sc('F3', 'blackoutMs'), failed: sc('F3', 'failed'), delayed: sc('F3', 'delayed') },
     f4: { failed: sc('F4', 'failed'), maxLatencyMs: sc('F4', 'maxLatencyMs') },
     f5: { failed: sc('F5', 'failed'), maxLatencyMs: sc('F5', 'maxLatencyMs') },
-    f6: { vipMoved: summarize(moved.map((s) => (s.f6VipMoved ? 1 : 0))), runsMoved: moved.filter((s) => s.f6VipMoved).length, runsMeasured: moved.length },
+    f6: {
+      vipMoved: summarize(moved.map((s) => (s.f6VipMoved ? 1 : 0))),
+      runsMoved: moved.filter((s) => s.f6VipMoved).length,
+      runsMeasured: moved.length,
+    },
     roundRobin: {
       requests: samples.find((s) => s.rr)?.rr?.requests ?? 0,
       maxDeviationPct: summarize(over(samples, (s) => s.rr?.maxDeviationPct)),
-      failed: summarize(over(samples, (s) => s.rr?.failed), 0),
+      failed: summarize(
+        over(samples, (s) => s.rr?.failed),
+        0,
+      ),
     },
     throughput: { vip: load('vip'), direct: load('direct'), haproxy: load('haproxy') },
-    up: { coldMs: summarize(over(samples, (s) => s.upColdMs || undefined), 0), warmMs: summarize(over(samples, (s) => s.upWarmMs), 0) },
+    up: {
+      coldMs: summarize(
+        over(samples, (s) => s.upColdMs || undefined),
+        0,
+      ),
+      warmMs: summarize(
+        over(samples, (s) => s.upWarmMs),
+        0,
+      ),
+    },
     memoryMiB: {
       haproxy: summarize(over(samples, (s) => s.memoryMiB.haproxy)),
       keepalived: summarize(over(samples, (s) => s.memoryMiB.keepalived)),
@@ -104,7 +132,17 @@ function figures(name: ProfileName, samples: RunSample[]): ProfileFigures {
       total: flaps.reduce((a, b) => a + b, 0),
     },
     problems: samples.flatMap((s) => s.problems.map((m) => `run ${s.run}: ${m}`)),
-    perRun: samples.map(({ run, upColdMs, upWarmMs, scenarios, f6VipMoved, rr, load, memoryMiB, flap }) => ({ run, upColdMs, upWarmMs, scenarios, f6VipMoved, rr, load, memoryMiB, flap })),
+    perRun: samples.map(({ run, upColdMs, upWarmMs, scenarios, f6VipMoved, rr, load, memoryMiB, flap }) => ({
+      run,
+      upColdMs,
+      upWarmMs,
+      scenarios,
+      f6VipMoved,
+      rr,
+      load,
+      memoryMiB,
+      flap,
+    })),
   };
 }
 
@@ -131,12 +169,25 @@ export function buildReport(machine: Machine, samples: RunSample[]): BenchReport
   for (const n of names) {
     const mine = samples.filter((s) => s.profile === n);
     report.profiles[n] = figures(n, mine);
-    const ratio = (a: (s: RunSample) => number | undefined, b: (s: RunSample) => number | undefined) => pairedRatio(mine.map(a), mine.map(b));
+    const ratio = (a: (s: RunSample) => number | undefined, b: (s: RunSample) => number | undefined) =>
+      pairedRatio(mine.map(a), mine.map(b));
     report.ratios.overhead[n] = {
-      rpsHaproxyOverDirect: ratio((s) => s.load.haproxy?.rps, (s) => s.load.direct?.rps),
-      p50HaproxyOverDirect: ratio((s) => s.load.haproxy?.p50Ms, (s) => s.load.direct?.p50Ms),
-      p99HaproxyOverDirect: ratio((s) => s.load.haproxy?.p99Ms, (s) => s.load.direct?.p99Ms),
-      rpsVipOverDirect: ratio((s) => s.load.vip?.rps, (s) => s.load.direct?.rps),
+      rpsHaproxyOverDirect: ratio(
+        (s) => s.load.haproxy?.rps,
+        (s) => s.load.direct?.rps,
+      ),
+      p50HaproxyOverDirect: ratio(
+        (s) => s.load.haproxy?.p50Ms,
+        (s) => s.load.direct?.p50Ms,
+      ),
+      p99HaproxyOverDirect: ratio(
+        (s) => s.load.haproxy?.p99Ms,
+        (s) => s.load.direct?.p99Ms,
+      ),
+      rpsVipOverDirect: ratio(
+        (s) => s.load.vip?.rps,
+        (s) => s.load.direct?.rps,
+      ),
     };
   }
   if (names.includes('textbook') && names.includes('tuned')) {
@@ -169,25 +220,43 @@ const load = (pt: LoadPoint) => (f: ProfileFigures) => {
 
 function rows(r: BenchReport): Row[] {
   const anyProfile = Object.values(r.profiles)[0];
-  const flapLabel = anyProfile ? `VRRP flaps: MASTER changes with no fault, ${anyProfile.flap.secondsPerRun} s × ${anyProfile.flap.hogs} CPU hogs per run` : 'VRRP flaps';
+  const flapLabel = anyProfile
+    ? `VRRP flaps: MASTER changes with no fault, ${anyProfile.flap.secondsPerRun} s × ${anyProfile.flap.hogs} CPU hogs per run`
+    : 'VRRP flaps';
   return [
     { label: 'F1 active LB killed hard: blackout', cell: (f) => ms(f.f1.blackoutMs), ratio: 'f1BlackoutMs' },
     { label: 'F1 failed requests (+ delayed ≥ 1 s)', cell: (f) => `${n(f.f1.failed)} (+ ${n(f.f1.delayed)})` },
     { label: 'F2 HAProxy dies on the active LB: blackout', cell: (f) => ms(f.f2.blackoutMs), ratio: 'f2BlackoutMs' },
     { label: 'F2 failed requests (+ delayed ≥ 1 s)', cell: (f) => `${n(f.f2.failed)} (+ ${n(f.f2.delayed)})` },
-    { label: 'F3 active LB stopped gracefully: failed requests (+ delayed ≥ 1 s)', cell: (f) => `${n(f.f3.failed)} (+ ${n(f.f3.delayed)})` },
+    {
+      label: 'F3 active LB stopped gracefully: failed requests (+ delayed ≥ 1 s)',
+      cell: (f) => `${n(f.f3.failed)} (+ ${n(f.f3.delayed)})`,
+    },
     { label: 'F3 blackout', cell: (f) => ms(f.f3.blackoutMs), ratio: 'f3BlackoutMs' },
-    { label: 'F4 backend killed under load: failed requests', cell: (f) => `${n(f.f4.failed)} (slowest ${ms(f.f4.maxLatencyMs)})`, ratio: 'f4MaxLatencyMs' },
+    {
+      label: 'F4 backend killed under load: failed requests',
+      cell: (f) => `${n(f.f4.failed)} (slowest ${ms(f.f4.maxLatencyMs)})`,
+      ratio: 'f4MaxLatencyMs',
+    },
     { label: 'F5 backend drained under load: failed requests', cell: (f) => n(f.f5.failed) },
-    { label: 'F6 failed LB restored: VIP moved back', cell: (f) => (f.f6.runsMeasured ? `${f.f6.runsMoved} of ${f.f6.runsMeasured} runs` : '–') },
-    { label: `Round robin: largest deviation from an equal share (${anyProfile?.roundRobin.requests ?? 0} requests)`, cell: (f) => formatSummary(f.roundRobin.maxDeviationPct, ' pp') },
+    {
+      label: 'F6 failed LB restored: VIP moved back',
+      cell: (f) => (f.f6.runsMeasured ? `${f.f6.runsMoved} of ${f.f6.runsMeasured} runs` : '–'),
+    },
+    {
+      label: `Round robin: largest deviation from an equal share (${anyProfile?.roundRobin.requests ?? 0} requests)`,
+      cell: (f) => formatSummary(f.roundRobin.maxDeviationPct, ' pp'),
+    },
     { label: 'Load through the VIP, both backends', cell: load('vip'), ratio: 'vipRps' },
     { label: 'Load straight to one backend', cell: load('direct') },
     { label: 'Load through one HAProxy to one backend', cell: load('haproxy') },
     { label: 'HAProxy overhead: req/s kept · p50 × · p99 ×', cell: (_f, p) => overheadCell(r, p) },
     { label: '`up` to a healthy stack (cold)', cell: (f) => ms(f.up.coldMs), ratio: 'upColdMs' },
     { label: 'restart of every node on the existing network (warm)', cell: (f) => ms(f.up.warmMs), ratio: 'upWarmMs' },
-    { label: 'Resident memory: HAProxy · keepalived · backend (MiB)', cell: (f) => `${n(f.memoryMiB.haproxy)} · ${n(f.memoryMiB.keepalived)} · ${n(f.memoryMiB.backend)}` },
+    {
+      label: 'Resident memory: HAProxy · keepalived · backend (MiB)',
+      cell: (f) => `${n(f.memoryMiB.haproxy)} · ${n(f.memoryMiB.keepalived)} · ${n(f.memoryMiB.backend)}`,
+    },
     { label: flapLabel, cell: (f) => (f.flap.secondsPerRun ? `${n(f.flap.masterTransitions)} (total ${f.flap.total})` : 'not run') },
   ];
 }
@@ -214,7 +283,12 @@ function matrix(r: BenchReport): { head: string[]; body: string[][] } {
 
 export function formatTable(r: BenchReport, colour: boolean): string {
   const { head, body } = matrix(r);
-  const table = new Table({ head, style: colour ? {} : { head: [], border: [] }, wordWrap: true, colWidths: [44, ...head.slice(1).map(() => null)] as number[] });
+  const table = new Table({
+    head,
+    style: colour ? {} : { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [44, ...head.slice(1).map(() => null)] as number[],
+  });
   for (const row of body) table.push(row);
   return table.toString();
 }
@@ -242,11 +316,11 @@ export function formatMarkdown(r: BenchReport): string {
     '',
     ...profileOrder(r).map((p) => `- **${p}**: ${r.profiles[p]!.description}.`),
     '',
-    'How it is measured: each run brings up a fresh stack under the profile. F1–F6 are the failover tour\'s scenarios (`hakit demo`), ' +
+    "How it is measured: each run brings up a fresh stack under the profile. F1–F6 are the failover tour's scenarios (`hakit demo`), " +
       'a probe sending a request every 10 ms through the VIP on a new connection; blackout = the longest time without a successful answer. ' +
       `Load: autocannon, ${m.options.connections} keep-alive connections, ${m.options.loadSeconds} s per point, from the host. ` +
       'Warm = every node stopped hard and started again on the network that is still there. ' +
-      'Flaps: MASTER transitions counted from keepalived\'s notify log while busy loops occupy both cores, with no fault.',
+      "Flaps: MASTER transitions counted from keepalived's notify log while busy loops occupy both cores, with no fault.",
   ];
   const problems = profileOrder(r).flatMap((p) => r.profiles[p]!.problems.map((x) => `- ${p} ${x}`));
   if (problems.length) lines.push('', 'Problems seen during the runs:', '', ...problems);

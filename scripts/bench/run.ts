@@ -126,7 +126,11 @@ async function step<T>(o: BenchOptions, title: string, body: () => Promise<T>): 
 
 async function runChunk(rt: Runtime, profile: ConfigProfile, run: number, o: BenchOptions): Promise<RunSample> {
   if (await rt.isUp()) {
-    throw new HakitError('a hakit stack is already up: the bench brings up its own stacks', ExitCode.preflight, 'remove it with `hakit down` (or wait for whoever uses it)');
+    throw new HakitError(
+      'a hakit stack is already up: the bench brings up its own stacks',
+      ExitCode.preflight,
+      'remove it with `hakit down` (or wait for whoever uses it)',
+    );
   }
   const sample: RunSample = { profile: profile.name, run, upColdMs: 0, scenarios: {}, load: {}, memoryMiB: {}, problems: [] };
   try {
@@ -139,7 +143,9 @@ async function runChunk(rt: Runtime, profile: ConfigProfile, run: number, o: Ben
     sample.memoryMiB = await componentMemory(rt);
     if (o.flapSeconds > 0) {
       await waitStable(rt, QUICK_SETTLE_MS);
-      sample.flap = await step(o, `flap check, ${o.flapSeconds} s with ${o.flapHogs} CPU hogs`, () => flapCheck(rt, o.flapSeconds, o.flapHogs));
+      sample.flap = await step(o, `flap check, ${o.flapSeconds} s with ${o.flapHogs} CPU hogs`, () =>
+        flapCheck(rt, o.flapSeconds, o.flapHogs),
+      );
     }
     let settle = QUICK_SETTLE_MS;
     for (const group of GROUPS) {
@@ -205,7 +211,11 @@ async function verifyProfile(rt: Runtime, profile: ConfigProfile): Promise<void>
   for (const lb of lbs(rt.topology)) {
     const got = (await rt.readRunFile(lb.name, 'profile.conf'))?.trim() ?? '';
     if (got !== want) {
-      throw new HakitError(`the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`, ExitCode.preflight, 'it must pass UpOptions.profile to its load balancers (lbProfileEnv in scripts/stack/profiles.ts)');
+      throw new HakitError(
+        `the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`,
+        ExitCode.preflight,
+        'it must pass UpOptions.profile to its load balancers (lbProfileEnv in scripts/stack/profiles.ts)',
+      );
     }
   }
 }
@@ -225,20 +235,25 @@ async function versions(rt: Runtime): Promise<{ haproxy?: string; keepalived?: s
 export async function waitStable(rt: Runtime, ms: number, timeoutMs = 40_000): Promise<string> {
   let since = 0;
   let holder: string | undefined;
-  return waitFor(`the VIP to stay on one healthy load balancer for ${ms} ms`, async () => {
-    const s = await getStatus(rt);
-    const m = masters(s);
-    const now = Date.now();
-    if (!isHealthy(s) || m.length !== 1) {
-      holder = undefined;
-      return undefined;
-    }
-    if (m[0] !== holder) {
-      holder = m[0];
-      since = now;
-    }
-    return now - since >= ms ? holder : undefined;
-  }, timeoutMs, 100);
+  return waitFor(
+    `the VIP to stay on one healthy load balancer for ${ms} ms`,
+    async () => {
+      const s = await getStatus(rt);
+      const m = masters(s);
+      const now = Date.now();
+      if (!isHealthy(s) || m.length !== 1) {
+        holder = undefined;
+        return undefined;
+      }
+      if (m[0] !== holder) {
+        holder = m[0];
+        since = now;
+      }
+      return now - since >= ms ? holder : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** Largest deviation from an equal share, in percentage points, over n sequential requests through the VIP. */
@@ -246,7 +261,11 @@ async function roundRobin(rt: Runtime, n: number): Promise<{ requests: number; f
   const url = urls(rt.topology).vip;
   assertKitAddress(url, rt.topology);
   const records = await probeSequential(url, n, rt.topology);
-  return { requests: n, failed: records.filter((r) => !isSuccess(r)).length, maxDeviationPct: maxShareDeviationPct(shares(records), backends(rt.topology).length) };
+  return {
+    requests: n,
+    failed: records.filter((r) => !isSuccess(r)).length,
+    maxDeviationPct: maxShareDeviationPct(shares(records), backends(rt.topology).length),
+  };
 }
 
 /** Largest |share − 1/n| over the n servers (a server that served nothing counts as share 0), in percentage points. */

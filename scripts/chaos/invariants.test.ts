@@ -102,20 +102,31 @@ describe('checkChaos', () => {
   });
 
   it('both backends down: 503 pages count as served, a reset is still a violation', () => {
-    const f = fault({ kind: 'all-backends', atMs: T0 + 2000, target: 'backend1+backend2', targetHeldVip: false, restoredAtMs: T0 + 3000, endMs: T0 + 4000 });
+    const f = fault({
+      kind: 'all-backends',
+      atMs: T0 + 2000,
+      target: 'backend1+backend2',
+      targetHeldVip: false,
+      restoredAtMs: T0 + 3000,
+      endMs: T0 + 4000,
+    });
     const pages = traffic(T0, T0 + 10_000, (t) => (t >= T0 + 2000 && t < T0 + 3000 ? page503(t) : undefined));
     const r = checkChaos(input({ records: pages, faults: [f] }));
     expect(r.violations).toEqual([]);
     expect(r.faults[0]).toMatchObject({ mode: 'F8', recoveredMs: 5, failed: 100 });
     expect(r.faults[0]!.blackoutMs).toBeGreaterThanOrEqual(1000);
-    const hang = traffic(T0, T0 + 10_000, (t) => (t === T0 + 2500 ? { atMs: t, latencyMs: 2000, error: 'ETIMEDOUT' } : t >= T0 + 2000 && t < T0 + 3000 ? page503(t) : undefined));
+    const hang = traffic(T0, T0 + 10_000, (t) =>
+      t === T0 + 2500 ? { atMs: t, latencyMs: 2000, error: 'ETIMEDOUT' } : t >= T0 + 2000 && t < T0 + 3000 ? page503(t) : undefined,
+    );
     expect(checkChaos(input({ records: hang, faults: [f] })).violations.map((v) => v.invariant)).toEqual(['no-failed-request']);
   });
 
   it('the VIP must serve again within the bound after a fault and after its restore', () => {
     const f = fault({ kind: 'lb-hard', atMs: T0 + 2000, restoredAtMs: T0 + 5000, endMs: T0 + 9000 });
     // Nothing answered for 2.5 s after the kill (requests hang, then time out), and again after the restore.
-    const records = traffic(T0, T0 + 10_000, (t) => (t >= T0 + 2000 && t < T0 + 4500 ? null : t >= T0 + 5000 && t < T0 + 7500 ? null : undefined));
+    const records = traffic(T0, T0 + 10_000, (t) =>
+      t >= T0 + 2000 && t < T0 + 4500 ? null : t >= T0 + 5000 && t < T0 + 7500 ? null : undefined,
+    );
     const v = checkChaos(input({ records, faults: [f] })).violations;
     expect(v.map((x) => [x.invariant, x.atMs])).toEqual([
       ['served-again', 2000],
@@ -126,7 +137,9 @@ describe('checkChaos', () => {
 
   it('status must be readable at every moment', () => {
     const failing = statuses(T0, T0 + 10_000, (t) => (t === T0 + 4000 ? new Error('exec failed') : undefined));
-    expect(checkChaos(input({ samples: failing })).violations).toEqual([{ atMs: 4000, invariant: 'status-readable', detail: 'status failed: exec failed' }]);
+    expect(checkChaos(input({ samples: failing })).violations).toEqual([
+      { atMs: 4000, invariant: 'status-readable', detail: 'status failed: exec failed' },
+    ]);
     const gap = statuses(T0, T0 + 10_000).filter((s) => s.atMs < T0 + 3000 || s.atMs > T0 + 7000);
     expect(checkChaos(input({ samples: gap })).violations.map((v) => v.invariant)).toEqual(['status-readable']);
     expect(checkChaos(input({ samples: [] })).violations.map((v) => v.invariant)).toEqual(['status-readable']);

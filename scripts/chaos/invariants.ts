@@ -141,17 +141,25 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
   // Never two LBs holding the VIP outside an injected partition.
   const window = { startMs: input.startMs, endMs: input.endMs };
   const allowedSplit = faults.map((f) => splitBrainAllowance(f, b)).filter((a) => a !== undefined);
-  for (const span of splitBrainSpans(samples.filter((s) => !s.error), window)) {
+  for (const span of splitBrainSpans(
+    samples.filter((s) => !s.error),
+    window,
+  )) {
     if (allowedSplit.some((a) => span.fromMs >= a.fromMs && span.fromMs <= a.toMs)) continue;
     const holders = samples.find((s) => s.atMs === span.fromMs)?.holders.join('+') ?? '?';
-    violations.push({ atMs: rel(span.fromMs), invariant: 'single-master', detail: `${holders} held the VIP at once for ${Math.round(span.toMs - span.fromMs)} ms outside a partition` });
+    violations.push({
+      atMs: rel(span.fromMs),
+      invariant: 'single-master',
+      detail: `${holders} held the VIP at once for ${Math.round(span.toMs - span.fromMs)} ms outside a partition`,
+    });
   }
 
   // State readable at every moment: every sample succeeded, and none came late.
   let prev = input.startMs;
   for (const s of samples) {
     if (s.error) violations.push({ atMs: rel(s.atMs), invariant: 'status-readable', detail: `status failed: ${s.error}` });
-    else if (s.atMs - prev > b.statusGapMs) violations.push({ atMs: rel(prev), invariant: 'status-readable', detail: `no status for ${Math.round(s.atMs - prev)} ms` });
+    else if (s.atMs - prev > b.statusGapMs)
+      violations.push({ atMs: rel(prev), invariant: 'status-readable', detail: `no status for ${Math.round(s.atMs - prev)} ms` });
     prev = s.atMs;
   }
   if (samples.length === 0 || input.endMs - prev > b.statusGapMs) {
@@ -160,7 +168,8 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
 
   // No failed request outside the windows of the faults that may cost one.
   const allowances = faults.map((f) => failureAllowance(f, input.timeoutMs, b)).filter((a) => a !== undefined);
-  const allowed = (r: ProbeRecord) => allowances.some((a) => r.atMs >= a.fromMs && r.atMs <= a.toMs && (!a.httpOnly || r.status !== undefined));
+  const allowed = (r: ProbeRecord) =>
+    allowances.some((a) => r.atMs >= a.fromMs && r.atMs <= a.toMs && (!a.httpOnly || r.status !== undefined));
   const unallowed = records.filter((r) => !isSuccess(r) && !allowed(r));
   // Attributed to the fault whose cycle the failure was seen in (its completion), for one line each.
   const owner = (r: ProbeRecord) => faults.filter((f) => f.atMs <= completedAt(r)).at(-1);
@@ -185,11 +194,19 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
     const servedAfter = firstServed(injected, served);
     const recoveredMs = servedAfter === null ? null : Math.round(servedAfter + injected - f.atMs);
     if (recoveredMs === null || recoveredMs > b.servedWithinMs) {
-      violations.push({ atMs: rel(f.atMs), invariant: 'served-again', detail: `${label(f)}: ${recoveredMs === null ? 'no answer through the VIP after the fault' : `first answer ${recoveredMs} ms after the fault`} (bound ${b.servedWithinMs} ms)` });
+      violations.push({
+        atMs: rel(f.atMs),
+        invariant: 'served-again',
+        detail: `${label(f)}: ${recoveredMs === null ? 'no answer through the VIP after the fault' : `first answer ${recoveredMs} ms after the fault`} (bound ${b.servedWithinMs} ms)`,
+      });
     }
     const afterRestore = firstServed(f.restoredAtMs, isSuccess);
     if (f.restoredAtMs < f.endMs && (afterRestore === null || afterRestore > b.servedWithinMs)) {
-      violations.push({ atMs: rel(f.restoredAtMs), invariant: 'served-again', detail: `${label(f)}: ${afterRestore === null ? 'no success after the restore' : `first success ${afterRestore} ms after the restore`} (bound ${b.servedWithinMs} ms)` });
+      violations.push({
+        atMs: rel(f.restoredAtMs),
+        invariant: 'served-again',
+        detail: `${label(f)}: ${afterRestore === null ? 'no success after the restore' : `first success ${afterRestore} ms after the restore`} (bound ${b.servedWithinMs} ms)`,
+      });
     }
     const mine = records.filter((r) => r.atMs >= f.atMs && r.atMs < f.endMs);
     const failed = records.filter((r) => !isSuccess(r) && completedAt(r) >= f.atMs && completedAt(r) < f.endMs).length;
@@ -203,7 +220,12 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
       failed,
       blackoutMs: Math.round(blackout.toMs - blackout.fromMs),
       recoveredMs,
-      splitBrainMs: Math.round(splitBrainSpans(samples.filter((s) => !s.error), { startMs: f.atMs, endMs: f.endMs }).reduce((t, x) => t + x.toMs - x.fromMs, 0)),
+      splitBrainMs: Math.round(
+        splitBrainSpans(
+          samples.filter((s) => !s.error),
+          { startMs: f.atMs, endMs: f.endMs },
+        ).reduce((t, x) => t + x.toMs - x.fromMs, 0),
+      ),
     };
   });
 

@@ -8,8 +8,28 @@ const result: ChaosResult = {
   durationMs: 25_000,
   faults: [
     { atMs: 500, kind: 'lb-hard', mode: 'F1', target: 'lb1', requests: 200, failed: 1, blackoutMs: 180, recoveredMs: 170, splitBrainMs: 0 },
-    { atMs: 4000, kind: 'backend-hard', mode: 'F4', target: 'backend2', requests: 200, failed: 0, blackoutMs: 40, recoveredMs: 3, splitBrainMs: 0 },
-    { atMs: 8000, kind: 'lb-hard', mode: 'F1', target: 'lb2', requests: 200, failed: 0, blackoutMs: 220, recoveredMs: 200, splitBrainMs: 0 },
+    {
+      atMs: 4000,
+      kind: 'backend-hard',
+      mode: 'F4',
+      target: 'backend2',
+      requests: 200,
+      failed: 0,
+      blackoutMs: 40,
+      recoveredMs: 3,
+      splitBrainMs: 0,
+    },
+    {
+      atMs: 8000,
+      kind: 'lb-hard',
+      mode: 'F1',
+      target: 'lb2',
+      requests: 200,
+      failed: 0,
+      blackoutMs: 220,
+      recoveredMs: 200,
+      splitBrainMs: 0,
+    },
   ],
   violations: [],
   requests: 1600,
@@ -20,7 +40,17 @@ describe('chaos report', () => {
   it('has the JSON shape of the issue', () => {
     const j = chaosJson(result);
     expect(Object.keys(j)).toEqual(['seed', 'runtime', 'durationMs', 'faults', 'violations', 'requests', 'failed']);
-    expect(j.faults[0]).toEqual({ atMs: 500, kind: 'lb-hard', mode: 'F1', target: 'lb1', requests: 200, failed: 1, blackoutMs: 180, recoveredMs: 170, splitBrainMs: 0 });
+    expect(j.faults[0]).toEqual({
+      atMs: 500,
+      kind: 'lb-hard',
+      mode: 'F1',
+      target: 'lb1',
+      requests: 200,
+      failed: 1,
+      blackoutMs: 180,
+      recoveredMs: 170,
+      splitBrainMs: 0,
+    });
   });
 
   it('summarises per fault kind and lists violations', () => {

@@ -6,7 +6,17 @@ export interface ChaosJson {
   seed: number;
   runtime: string;
   durationMs: number;
-  faults: Array<{ atMs: number; kind: string; mode: string; target: string; requests: number; failed: number; blackoutMs: number; recoveredMs: number | null; splitBrainMs: number }>;
+  faults: Array<{
+    atMs: number;
+    kind: string;
+    mode: string;
+    target: string;
+    requests: number;
+    failed: number;
+    blackoutMs: number;
+    recoveredMs: number | null;
+    splitBrainMs: number;
+  }>;
   violations: Array<{ atMs: number; invariant: string; detail: string }>;
   requests: number;
   failed: number;
@@ -17,7 +27,17 @@ export function chaosJson(r: ChaosResult): ChaosJson {
     seed: r.seed,
     runtime: r.runtime,
     durationMs: r.durationMs,
-    faults: r.faults.map((f) => ({ atMs: f.atMs, kind: f.kind, mode: f.mode, target: f.target, requests: f.requests, failed: f.failed, blackoutMs: f.blackoutMs, recoveredMs: f.recoveredMs, splitBrainMs: f.splitBrainMs })),
+    faults: r.faults.map((f) => ({
+      atMs: f.atMs,
+      kind: f.kind,
+      mode: f.mode,
+      target: f.target,
+      requests: f.requests,
+      failed: f.failed,
+      blackoutMs: f.blackoutMs,
+      recoveredMs: f.recoveredMs,
+      splitBrainMs: f.splitBrainMs,
+    })),
     violations: r.violations,
     requests: r.requests,
     failed: r.failed,
@@ -31,7 +51,14 @@ export function formatChaosSummary(r: ChaosResult, colour = false): string {
   for (const k of kinds) {
     const fs = r.faults.filter((f) => `${f.mode} ${f.kind}` === k);
     const rec = fs.map((f) => f.recoveredMs).filter((x) => x !== null);
-    byKind.push([k, fs.length, fs.reduce((s, f) => s + f.failed, 0), `${Math.max(...fs.map((f) => f.blackoutMs))} ms`, rec.length ? `${Math.max(...rec)} ms` : '—', `${fs.filter((f) => f.splitBrainMs > 0).length}/${fs.length}`]);
+    byKind.push([
+      k,
+      fs.length,
+      fs.reduce((s, f) => s + f.failed, 0),
+      `${Math.max(...fs.map((f) => f.blackoutMs))} ms`,
+      rec.length ? `${Math.max(...rec)} ms` : '—',
+      `${fs.filter((f) => f.splitBrainMs > 0).length}/${fs.length}`,
+    ]);
   }
   const lines = [
     `chaos on ${r.runtime}, seed ${r.seed}: ${r.faults.length} faults in ${(r.durationMs / 1000).toFixed(1)} s, ${r.requests} requests, ${r.failed} failed`,

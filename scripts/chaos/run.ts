@@ -99,7 +99,11 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
     try {
       return await waitHealthy(rt, 20_000);
     } catch (err) {
-      extra.push({ atMs: Date.now() - startMs, invariant: 'recovers', detail: `${what}: ${err instanceof Error ? err.message : String(err)}` });
+      extra.push({
+        atMs: Date.now() - startMs,
+        invariant: 'recovers',
+        detail: `${what}: ${err instanceof Error ? err.message : String(err)}`,
+      });
       // Bring back whatever is still down, so the soak can go on.
       for (const n of rt.topology.nodes) await restoreNode(rt, n.name).catch(() => undefined);
       if (rt.partition) await rt.partition(lbNames[0]!, lbNames[1]!, false).catch(() => undefined);
@@ -117,7 +121,15 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
       const active = holder ?? lbNames[0]!;
       const backup = lbNames.find((n) => n !== active) ?? active;
       const target =
-        p.target === 'active-lb' ? active : p.target === 'backup-lb' ? backup : p.target === 'both-lbs' ? lbNames.join('+') : p.target === 'both-backends' ? backendNames.join('+') : p.target.slice('backend:'.length);
+        p.target === 'active-lb'
+          ? active
+          : p.target === 'backup-lb'
+            ? backup
+            : p.target === 'both-lbs'
+              ? lbNames.join('+')
+              : p.target === 'both-backends'
+                ? backendNames.join('+')
+                : p.target.slice('backend:'.length);
       // Not in step with the probe: a random phase within one interval.
       await sleep(Math.random() * (opts.intervalMs ?? 15));
       const atMs = Date.now();
@@ -129,11 +141,24 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
       await sleep(p.holdMs);
       const restoreAtMs = Date.now();
       await mend(rt, p, target, lbNames, backendNames).catch((err: unknown) => {
-        extra.push({ atMs: Date.now() - startMs, invariant: 'recovers', detail: `restoring after ${faultModes[p.kind]} ${p.kind} ${target}: ${err instanceof Error ? err.message : String(err)}` });
+        extra.push({
+          atMs: Date.now() - startMs,
+          invariant: 'recovers',
+          detail: `restoring after ${faultModes[p.kind]} ${p.kind} ${target}: ${err instanceof Error ? err.message : String(err)}`,
+        });
       });
       await healthy(`after ${faultModes[p.kind]} ${p.kind} ${target}`);
       const restoredAtMs = Date.now();
-      const injected: InjectedFault = { atMs, injectedAtMs, kind: p.kind, target, targetHeldVip: target === holder, restoreAtMs, restoredAtMs, endMs: Date.now() };
+      const injected: InjectedFault = {
+        atMs,
+        injectedAtMs,
+        kind: p.kind,
+        target,
+        targetHeldVip: target === holder,
+        restoreAtMs,
+        restoredAtMs,
+        endMs: Date.now(),
+      };
       cycles.push({ injected, planned: p });
       await sleep(p.gapMs);
       injected.endMs = Date.now();
@@ -160,7 +185,8 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
   if (opts.down) {
     await rt.down(opts.down);
     const left = await leftovers(rt);
-    if (left.length) violations.push({ atMs: Date.now() - startMs, invariant: 'down-leaves-nothing', detail: `left behind: ${left.join(', ')}` });
+    if (left.length)
+      violations.push({ atMs: Date.now() - startMs, invariant: 'down-leaves-nothing', detail: `left behind: ${left.join(', ')}` });
   }
   violations.sort((a, b) => a.atMs - b.atMs);
   return {
@@ -199,9 +225,21 @@ async function mend(rt: Runtime, p: PlannedFault, target: string, lbNames: strin
 
 /** One line per fault as it happens: what was hit, what it cost, how long until healthy again. */
 function liveLine(at: string, f: InjectedFault, records: ProbeRecord[], samples: StatusSample[], timeoutMs: number): string {
-  const r = checkChaos({ startMs: f.atMs, endMs: f.endMs, records: records.filter((x) => x.atMs >= f.atMs - timeoutMs), samples: samples.filter((s) => s.atMs >= f.atMs), faults: [f], timeoutMs }).faults[0]!;
-  const who = f.kind === 'lb-hard' || f.kind === 'lb-graceful' || f.kind === 'haproxy' ? `${f.target}${f.targetHeldVip ? ' (VIP holder)' : ' (backup)'}` : f.target;
-  const served = (r.recoveredMs === null ? 'not served again' : `served after ${r.recoveredMs} ms`) + (r.splitBrainMs ? `, split brain ${r.splitBrainMs} ms` : '');
+  const r = checkChaos({
+    startMs: f.atMs,
+    endMs: f.endMs,
+    records: records.filter((x) => x.atMs >= f.atMs - timeoutMs),
+    samples: samples.filter((s) => s.atMs >= f.atMs),
+    faults: [f],
+    timeoutMs,
+  }).faults[0]!;
+  const who =
+    f.kind === 'lb-hard' || f.kind === 'lb-graceful' || f.kind === 'haproxy'
+      ? `${f.target}${f.targetHeldVip ? ' (VIP holder)' : ' (backup)'}`
+      : f.target;
+  const served =
+    (r.recoveredMs === null ? 'not served again' : `served after ${r.recoveredMs} ms`) +
+    (r.splitBrainMs ? `, split brain ${r.splitBrainMs} ms` : '');
   return `${at}  ${r.mode} ${f.kind.padEnd(16)} ${who.padEnd(20)} failed ${String(r.failed).padStart(3)}  blackout ${String(r.blackoutMs).padStart(5)} ms  ${served}, healthy ${((f.restoredAtMs - f.restoreAtMs) / 1000).toFixed(1)} s after the restore`;
 }
 

@@ -12,16 +12,22 @@ import { assertPreflight, runtimeOf } from './common.js';
 
 export const defaultMarkdownPath = 'artifacts/bench-results.md';
 
-const intIn = (min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-  return n;
-};
+const intIn =
+  (min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 
 export function parseProfiles(value: string): ProfileName[] {
-  const picked = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const picked = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const p of picked) {
-    if (!(profileNames as string[]).includes(p)) throw new InvalidArgumentError(`unknown profile "${p}" (choose from ${profileNames.join(', ')})`);
+    if (!(profileNames as string[]).includes(p))
+      throw new InvalidArgumentError(`unknown profile "${p}" (choose from ${profileNames.join(', ')})`);
   }
   if (picked.length === 0) throw new InvalidArgumentError(`name at least one profile (${profileNames.join(', ')})`);
   // Always textbook first, then tuned: the table reads left to right, old to new.
@@ -49,13 +55,19 @@ export function registerBenchCommands(program: Command): void {
     .description('measure the kit (tuned) against the textbook setup, side by side: failover, load, start, memory, flaps')
     .option('--repeat <n>', 'runs per profile (a fresh stack each)', intIn(1, 50), 5)
     .addOption(
-      new Option('--profiles <names>', `profiles to run, comma-separated (${profileNames.join(', ')})`).argParser(parseProfiles).default(parseProfiles('textbook,tuned'), 'textbook,tuned'),
+      new Option('--profiles <names>', `profiles to run, comma-separated (${profileNames.join(', ')})`)
+        .argParser(parseProfiles)
+        .default(parseProfiles('textbook,tuned'), 'textbook,tuned'),
     )
     .option('--load-seconds <s>', `seconds per throughput point (at most ${MAX_LOAD_SECONDS})`, intIn(1, MAX_LOAD_SECONDS), 3)
     .option('--connections <n>', 'concurrent keep-alive connections for the throughput points', intIn(1, 200), 10)
     .option('--flap-seconds <s>', 'seconds of the VRRP flap check per run (0 skips it)', intIn(0, 300), 10)
     .option('--rr-requests <n>', 'sequential requests for the round-robin evenness', intIn(10, 10_000), 1000)
-    .option('--lock <file>', 'hold this flock(1) lock around each stack (machines where several people share the stack slot)', process.env.HAKIT_STACK_LOCK)
+    .option(
+      '--lock <file>',
+      'hold this flock(1) lock around each stack (machines where several people share the stack slot)',
+      process.env.HAKIT_STACK_LOCK,
+    )
     .option('--json', 'print the results as JSON on stdout (progress stays on stderr)')
     .option('--markdown <path>', 'where to write the markdown results section', defaultMarkdownPath)
     .option('--readme <path>', 'also replace the results between the bench markers in this README')
@@ -72,7 +84,11 @@ export function registerBenchCommands(program: Command): void {
         const rt = await runtimeOf(cmd);
         await assertPreflight(rt);
         if (!opts.lock && (await rt.isUp())) {
-          throw new HakitError('a hakit stack is already up: the bench brings up its own stacks', ExitCode.preflight, 'remove it with `hakit down`');
+          throw new HakitError(
+            'a hakit stack is already up: the bench brings up its own stacks',
+            ExitCode.preflight,
+            'remove it with `hakit down`',
+          );
         }
         const abort = new AbortController();
         const onSigint = () => {
@@ -111,7 +127,15 @@ export function registerBenchCommands(program: Command): void {
           loadAverage: { start: Math.round(load0 * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
           durationS: Math.round((Date.now() - started) / 1000),
           lockWaitS: Math.round(lockWaitMs / 1000),
-          options: { repeat: opts.repeat, profiles: opts.profiles, loadSeconds: opts.loadSeconds, connections: opts.connections, flapSeconds: opts.flapSeconds, flapHogs: 2, rrRequests: opts.rrRequests },
+          options: {
+            repeat: opts.repeat,
+            profiles: opts.profiles,
+            loadSeconds: opts.loadSeconds,
+            connections: opts.connections,
+            flapSeconds: opts.flapSeconds,
+            flapHogs: 2,
+            rrRequests: opts.rrRequests,
+          },
           ...(opts.note ? { note: opts.note } : {}),
         };
         const report = buildReport(machine, samples);
@@ -122,7 +146,12 @@ export function registerBenchCommands(program: Command): void {
         if (opts.readme) {
           const path = resolve(opts.readme);
           const updated = embedInReadme(readFileSync(path, 'utf8'), md);
-          if (!updated) throw new HakitError(`${path} has no bench markers`, ExitCode.usage, 'add <!-- bench-results:start --> and <!-- bench-results:end --> where the results belong');
+          if (!updated)
+            throw new HakitError(
+              `${path} has no bench markers`,
+              ExitCode.usage,
+              'add <!-- bench-results:start --> and <!-- bench-results:end --> where the results belong',
+            );
           writeFileSync(path, updated);
         }
         if (opts.json) {
@@ -134,7 +163,11 @@ export function registerBenchCommands(program: Command): void {
         }
         const failedRuns = samples.filter((s) => s.problems.length);
         if (failedRuns.length) {
-          throw new HakitError(`${failedRuns.length} of ${samples.length} runs saw problems`, ExitCode.failure, 'see "Problems seen during the runs" in the markdown');
+          throw new HakitError(
+            `${failedRuns.length} of ${samples.length} runs saw problems`,
+            ExitCode.failure,
+            'see "Problems seen during the runs" in the markdown',
+          );
         }
       }),
     );

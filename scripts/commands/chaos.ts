@@ -11,7 +11,8 @@ import { ensureUp, runtimeOf } from './common.js';
 export function parseDuration(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
   const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
-  if (!Number.isFinite(ms) || ms < 5000 || ms > MAX_CHAOS_MS) throw new InvalidArgumentError('expected a duration from 5s to 30m (e.g. 120s, 2m)');
+  if (!Number.isFinite(ms) || ms < 5000 || ms > MAX_CHAOS_MS)
+    throw new InvalidArgumentError('expected a duration from 5s to 30m (e.g. 120s, 2m)');
   return Math.round(ms);
 }
 
@@ -39,7 +40,11 @@ export function registerChaosCommands(program: Command): void {
   program
     .command('chaos')
     .description('a seeded soak of random faults (F1–F8) under steady load, with invariants checked all along')
-    .addOption(new Option('--duration <time>', 'how long the soak runs (5s to 30m; e.g. 120s, 2m)').argParser(parseDuration).default(120_000, '120s'))
+    .addOption(
+      new Option('--duration <time>', 'how long the soak runs (5s to 30m; e.g. 120s, 2m)')
+        .argParser(parseDuration)
+        .default(120_000, '120s'),
+    )
     .option('--seed <n>', 'the seed of the fault plan: the same seed gives the same faults (default: random, printed)', parseSeed)
     .option('--interval <ms>', 'time between probe requests through the VIP', intervalMs, 15)
     .option('--json', 'print the report as JSON on stdout (live lines stay on stderr)')
@@ -47,7 +52,7 @@ export function registerChaosCommands(program: Command): void {
     .addHelpText(
       'after',
       '\nInvariants: never two LBs holding the VIP outside an injected partition; the VIP serves again\n' +
-        'within 2 s after every fault and its restore (F8: HAProxy\'s 503 counts); no failed request\n' +
+        "within 2 s after every fault and its restore (F8: HAProxy's 503 counts); no failed request\n" +
         'outside the windows of faults that may cost one (hard/HAProxy kill of the VIP holder: in flight\n' +
         'or within 1 s; graceful stop: in flight or within 250 ms; a partition until it healed; F8: 503\n' +
         'pages only); the status readable every ~100 ms; after `down` nothing is left.\n' +
@@ -66,7 +71,9 @@ export function registerChaosCommands(program: Command): void {
           abort.abort();
         };
         process.once('SIGINT', onSigint);
-        process.stderr.write(`chaos on ${rt.name}: seed ${seed}, ${opts.duration / 1000} s, a request every ${opts.interval} ms through the VIP\n`);
+        process.stderr.write(
+          `chaos on ${rt.name}: seed ${seed}, ${opts.duration / 1000} s, a request every ${opts.interval} ms through the VIP\n`,
+        );
         const result = await runChaos(rt, {
           seed,
           durationMs: opts.duration,
@@ -81,7 +88,11 @@ export function registerChaosCommands(program: Command): void {
         if (!opts.keep) process.stderr.write('hakit is down\n');
         if (abort.signal.aborted) process.exitCode = ExitCode.interrupted;
         if (result.violations.length) {
-          throw new HakitError(`${result.violations.length} invariant violation${result.violations.length > 1 ? 's' : ''} in ${result.faults.length} faults (seed ${seed})`, ExitCode.failure, `replay with --seed ${seed}`);
+          throw new HakitError(
+            `${result.violations.length} invariant violation${result.violations.length > 1 ? 's' : ''} in ${result.faults.length} faults (seed ${seed})`,
+            ExitCode.failure,
+            `replay with --seed ${seed}`,
+          );
         }
       }),
     );

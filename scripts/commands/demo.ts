@@ -14,15 +14,20 @@ import { ensureUp, runtimeOf, upRuntime } from './common.js';
 
 export const defaultReportPath = 'artifacts/demo-report.html';
 
-const positiveInt = (max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
-  return n;
-};
+const positiveInt =
+  (max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    return n;
+  };
 
 export function parseOnly(value: string): Scenario[] {
   const picked: Scenario[] = [];
-  for (const id of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const id of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const sc = findScenario(id);
     if (!sc) throw new InvalidArgumentError(`unknown scenario "${id}" (choose from ${scenarioIds.join(', ')})`);
     if (!picked.includes(sc)) picked.push(sc);
@@ -67,7 +72,9 @@ export function registerDemoCommands(program: Command): void {
         const onSigint = () => {
           abort.abort();
           const [a, b] = lbs(rt.topology).map((n) => n.name) as [string, string];
-          process.stderr.write('\ninterrupted: the stack is left up, possibly with a node down (`hakit status`; `hakit restore NODE` or `hakit down`)\n');
+          process.stderr.write(
+            '\ninterrupted: the stack is left up, possibly with a node down (`hakit status`; `hakit restore NODE` or `hakit down`)\n',
+          );
           void (rt.partition?.(a, b, false) ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(ExitCode.interrupted));
         };
         process.once('SIGINT', onSigint);
@@ -98,7 +105,11 @@ export function registerDemoCommands(program: Command): void {
         }
         const missed = result.scenarios.filter((s) => !s.ok);
         if (missed.length) {
-          throw new HakitError(`${missed.length} of ${result.scenarios.length} scenarios missed an expectation: ${missed.map((s) => s.id).join(', ')}`, ExitCode.failure, `see ${reportPath}`);
+          throw new HakitError(
+            `${missed.length} of ${result.scenarios.length} scenarios missed an expectation: ${missed.map((s) => s.id).join(', ')}`,
+            ExitCode.failure,
+            `see ${reportPath}`,
+          );
         }
       }),
     );
@@ -132,7 +143,9 @@ export function registerDemoCommands(program: Command): void {
         process.off('SIGINT', onSigint);
         if (!opts.json) {
           const failed = records.filter((r) => !isSuccess(r)).length;
-          const s = Object.entries(shares(records)).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ');
+          const s = Object.entries(shares(records))
+            .map(([k, v]) => `${k} ${Math.round(v * 100)} %`)
+            .join(', ');
           process.stderr.write(`\n${records.length} requests, ${failed} failed${s ? `; served by ${s}` : ''}\n`);
         }
       }),
@@ -142,6 +155,8 @@ export function registerDemoCommands(program: Command): void {
 /** One request as a ticker line: "12:00:01.234  200  backend1 via lb1     2 ms". */
 export function tickerLine(r: ProbeRecord): string {
   const time = new Date(r.atMs).toISOString().slice(11, 23);
-  const what = isSuccess(r) ? `${r.status}  ${r.backend ?? '?'} via ${r.lb ?? '?'}` : `✗ ${r.status ? `HTTP ${r.status}${r.lb ? ` via ${r.lb}` : ''}` : r.error}`;
+  const what = isSuccess(r)
+    ? `${r.status}  ${r.backend ?? '?'} via ${r.lb ?? '?'}`
+    : `✗ ${r.status ? `HTTP ${r.status}${r.lb ? ` via ${r.lb}` : ''}` : r.error}`;
   return `${time}  ${what.padEnd(26)} ${Math.round(r.latencyMs).toString().padStart(5)} ms`;
 }

@@ -8,7 +8,7 @@ export function registerDockerCommands(program: Command): void {
   program
     .command('images')
     .description('build the hakit/lb and hakit/backend images for the docker runtime')
-    .option('--offline', 'no image registry: make the base images from Debian packages (debootstrap) and this machine\'s node')
+    .option('--offline', "no image registry: make the base images from Debian packages (debootstrap) and this machine's node")
     .option('--rebuild-base', 'with --offline: make the base images again even when they exist')
     .action((opts: { offline?: boolean; rebuildBase?: boolean }) =>
       runMain(async () => {

@@ -19,7 +19,7 @@ const parseMode = (value: string): KillMode => {
 
 export function registerStackCommands(program: Command): void {
   program
-      .command('up')
+    .command('up')
     .description('create the network and start lb1, lb2, backend1, backend2')
     .option('--retain', 'keep a stack that failed to start, for inspection')
     .option('--config <file>', 'check a topology file (JSON or YAML: subnet, vip, nodes) first; every problem is reported, exit 2')
@@ -31,14 +31,23 @@ export function registerStackCommands(program: Command): void {
         const progress = createProgress();
         const rt = await runtimeOf(cmd);
         await assertPreflight(rt);
-        if (await rt.isUp()) throw new HakitError('a hakit stack is already up', ExitCode.preflight, 'see it with `hakit status`, or remove it with `hakit down`');
+        if (await rt.isUp())
+          throw new HakitError(
+            'a hakit stack is already up',
+            ExitCode.preflight,
+            'see it with `hakit status`, or remove it with `hakit down`',
+          );
         const started = performance.now();
         // Ctrl-C during up: stop after the current step, then tear down what exists instead of
         // leaving half a stack (bringUp does it, as after a failure). A third Ctrl-C quits at once.
         let presses = 0;
         const onSigint = () => {
           if (++presses >= 3) process.exit(ExitCode.interrupted);
-          progress.info(presses === 1 ? 'interrupted: stopping after this step, then removing what was created' : 'still removing what was created (Ctrl-C again to quit at once)');
+          progress.info(
+            presses === 1
+              ? 'interrupted: stopping after this step, then removing what was created'
+              : 'still removing what was created (Ctrl-C again to quit at once)',
+          );
           interrupt.abort();
         };
         process.on('SIGINT', onSigint);
@@ -56,7 +65,7 @@ export function registerStackCommands(program: Command): void {
     });
 
   program
-      .command('down')
+    .command('down')
     .description('stop every node and remove everything hakit created (safe to run twice)')
     .action((_opts, cmd: Command) =>
       runMain(async () => {
@@ -71,8 +80,8 @@ export function registerStackCommands(program: Command): void {
     );
 
   program
-      .command('status')
-    .description('show each node\'s role, state and address, and the URLs')
+    .command('status')
+    .description("show each node's role, state and address, and the URLs")
     .option('--json', 'print JSON for scripts')
     .action((opts: { json?: boolean }, cmd: Command) =>
       runMain(async () => {
@@ -87,9 +96,8 @@ export function registerStackCommands(program: Command): void {
       }),
     );
 
-
   program
-      .command('kill')
+    .command('kill')
     .description('make a node fail')
     .argument('<node>', 'lb1, lb2, backend1 or backend2')
     .addOption(
@@ -106,7 +114,7 @@ export function registerStackCommands(program: Command): void {
     );
 
   program
-      .command('restore')
+    .command('restore')
     .description('bring a killed node back (a running node is left alone)')
     .argument('<node>', 'lb1, lb2, backend1 or backend2')
     .action((node: string, _opts, cmd: Command) =>
@@ -118,8 +126,8 @@ export function registerStackCommands(program: Command): void {
     );
 
   program
-      .command('logs')
-    .description('print a node\'s output (HAProxy and keepalived, or the backend)')
+    .command('logs')
+    .description("print a node's output (HAProxy and keepalived, or the backend)")
     .argument('<node>', 'lb1, lb2, backend1 or backend2')
     .action((node: string, _opts, cmd: Command) =>
       runMain(async () => {
@@ -129,7 +137,7 @@ export function registerStackCommands(program: Command): void {
     );
 
   program
-      .command('creds')
+    .command('creds')
     .description('print the stats page credentials, or --rotate them')
     .option('--json', 'print JSON for scripts')
     .option('--rotate', 'new password; a running stack restarts its LBs one by one (BACKUP first), keeping the VIP served')
@@ -146,7 +154,7 @@ export function registerStackCommands(program: Command): void {
     );
 
   program
-      .command('setup')
+    .command('setup')
     .description('install haproxy, keepalived, iproute2 and curl with apt when missing (Debian/Ubuntu, root)')
     .option('--docker', 'instead: install docker.io, docker-compose and debootstrap, and start dockerd when no engine answers')
     .action((opts: { docker?: boolean }) => runMain(() => (opts.docker ? setupDocker(createProgress()) : setup(createProgress()))));

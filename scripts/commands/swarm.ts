@@ -42,13 +42,14 @@ export function registerSwarmCommands(program: Command): void {
         const s = await labStatus();
         if (opts.json) return void console.log(JSON.stringify(s, null, 2));
         if (!s.up) return void console.log('no lab (hakit lab up makes one)');
-        for (const n of s.nodes) console.log(`${n.name.padEnd(8)} ${n.address.padEnd(12)} ${n.running ? 'running' : 'stopped'}  ${n.swarm ?? ''}`);
+        for (const n of s.nodes)
+          console.log(`${n.name.padEnd(8)} ${n.address.padEnd(12)} ${n.running ? 'running' : 'stopped'}  ${n.swarm ?? ''}`);
       }),
     );
 
   lab
     .command('down')
-    .description('remove the lab: node containers, their engines\' volumes, the LAN, the plan (safe to run twice)')
+    .description("remove the lab: node containers, their engines' volumes, the LAN, the plan (safe to run twice)")
     .action(() => runMain(() => labDown(createProgress())));
 
   program
@@ -59,7 +60,11 @@ export function registerSwarmCommands(program: Command): void {
     .action((replicas: number, opts: { wait: boolean }, cmd: Command) =>
       runMain(async () => {
         const rt = await runtimeOf(cmd);
-        if (!(rt instanceof SwarmRuntime)) throw new HakitError(`scale works on a Swarm stack (--runtime swarm); the ${rt.name} stack has a fixed pair of backends`, ExitCode.usage);
+        if (!(rt instanceof SwarmRuntime))
+          throw new HakitError(
+            `scale works on a Swarm stack (--runtime swarm); the ${rt.name} stack has a fixed pair of backends`,
+            ExitCode.usage,
+          );
         if (!(await rt.isUp())) throw new HakitError('no hakit stack is up on the Swarm', ExitCode.notUp, 'hakit --runtime swarm up');
         const plan = rt.plan;
         const started = performance.now();
@@ -67,10 +72,15 @@ export function registerSwarmCommands(program: Command): void {
         savePlan({ ...plan, backends: replicas }, defaultPlanFile());
         if (!opts.wait) return;
         const scaled = new SwarmRuntime({ ...plan, backends: replicas });
-        await waitFor(`HAProxy to serve ${replicas} backends`, async () => {
-          const view = await backendView(scaled, ['lb1', 'lb2']);
-          return view && [...view.values()].filter((s) => s === 'UP').length === replicas ? true : undefined;
-        }, 60_000, 250);
+        await waitFor(
+          `HAProxy to serve ${replicas} backends`,
+          async () => {
+            const view = await backendView(scaled, ['lb1', 'lb2']);
+            return view && [...view.values()].filter((s) => s === 'UP').length === replicas ? true : undefined;
+          },
+          60_000,
+          250,
+        );
         console.log(`${replicas} backends UP in HAProxy after ${((performance.now() - started) / 1000).toFixed(1)} s`);
       }),
     );

@@ -13,7 +13,12 @@ afterEach(() => monitor?.stop());
 
 function setup(extra: Partial<DashboardAppOptions> = {}) {
   const rt = new FakeRuntime();
-  monitor = new DashboardMonitor({ rt, statusEveryMs: 10, tickerEveryMs: 50, probe: async () => ({ atMs: Date.now(), latencyMs: 1, status: 200, backend: 'backend1', lb: 'lb1' }) });
+  monitor = new DashboardMonitor({
+    rt,
+    statusEveryMs: 10,
+    tickerEveryMs: 50,
+    probe: async () => ({ atMs: Date.now(), latencyMs: 1, status: 200, backend: 'backend1', lb: 'lb1' }),
+  });
   const app = createDashboardApp({
     monitor,
     token,
@@ -46,7 +51,10 @@ describe('dashboard app', () => {
   it('refuses a request under a foreign Host name (DNS rebinding), page and actions alike', async () => {
     const { app, rt } = setup();
     expect((await app.request('/', { headers: { host: 'evil.example:8400' } })).status).toBe(403);
-    const res = await app.request('/api/nodes/lb1/kill', { method: 'POST', headers: { host: 'evil.example:8400', origin: 'http://evil.example:8400', 'x-hakit-token': token } });
+    const res = await app.request('/api/nodes/lb1/kill', {
+      method: 'POST',
+      headers: { host: 'evil.example:8400', origin: 'http://evil.example:8400', 'x-hakit-token': token },
+    });
     expect(res.status).toBe(403);
     expect(rt.calls).toEqual([]);
   });
@@ -77,12 +85,12 @@ describe('dashboard app', () => {
     expect(await res.json()).toEqual({ ok: true, message: 'lb1 killed (graceful)' });
     expect((await post('/api/nodes/lb1/restore', ok)).status).toBe(200);
     expect(rt.calls).toEqual(['stop lb1 graceful', 'restore lb1']);
-    expect(monitor.timeline().filter((e) => e.kind === 'action').map((e) => e.text)).toEqual([
-      'kill lb1 (graceful) …',
-      'lb1 killed (graceful)',
-      'restore lb1 …',
-      'lb1 restored',
-    ]);
+    expect(
+      monitor
+        .timeline()
+        .filter((e) => e.kind === 'action')
+        .map((e) => e.text),
+    ).toEqual(['kill lb1 (graceful) …', 'lb1 killed (graceful)', 'restore lb1 …', 'lb1 restored']);
   });
 
   it('answers 404 for an unknown node, 400 for an unknown mode, 409 while another action runs', async () => {
@@ -107,7 +115,10 @@ describe('dashboard app', () => {
   it('turns an action error into a JSON error (haproxy mode on a backend is a usage error)', async () => {
     const { app } = setup({ actions: undefined });
     // the default actions: killNode refuses --mode haproxy on a backend
-    const res = await app.request('/api/nodes/backend1/kill?mode=haproxy', { method: 'POST', headers: { host, origin, 'x-hakit-token': token } });
+    const res = await app.request('/api/nodes/backend1/kill?mode=haproxy', {
+      method: 'POST',
+      headers: { host, origin, 'x-hakit-token': token },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/applies to load balancers/);
   });

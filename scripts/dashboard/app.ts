@@ -67,14 +67,24 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
   });
 
   app.get('/api/state', (c) =>
-    c.json({ snapshot: monitor.snapshot() ?? null, timeline: monitor.timeline(), probes: monitor.recentProbes(), ticker: monitor.tickerState() }),
+    c.json({
+      snapshot: monitor.snapshot() ?? null,
+      timeline: monitor.timeline(),
+      probes: monitor.recentProbes(),
+      ticker: monitor.tickerState(),
+    }),
   );
 
   app.get('/events', (c) =>
     streamSSE(c, async (stream) => {
       const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) }).catch(() => undefined);
       // A new viewer first gets what is known, then every event as it happens.
-      await send('hello', { snapshot: monitor.snapshot() ?? null, timeline: monitor.timeline(), probes: monitor.recentProbes(), ticker: monitor.tickerState() });
+      await send('hello', {
+        snapshot: monitor.snapshot() ?? null,
+        timeline: monitor.timeline(),
+        probes: monitor.recentProbes(),
+        ticker: monitor.tickerState(),
+      });
       const unsubscribe = monitor.subscribe((e) => void send(e.type, e.data));
       let closed = false;
       await new Promise<void>((resolve) => {
@@ -103,7 +113,7 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
       void monitor.pollNow();
       return { status: 200 as const, body: { ok: true, message } };
     } catch (err) {
-      const message = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+      const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
       monitor.note('action', `${what} failed: ${message}`, node);
       return { status: (err instanceof HakitError && err.exitCode === 2 ? 400 : 500) as 400 | 500, body: { error: message } };
     } finally {
@@ -134,7 +144,12 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
 
   app.get('/chart.svg', async (c) => {
     if (!opts.chart) return c.json({ error: 'no failover chart in this build' }, 404);
-    const svg = await opts.chart({ probes: monitor.recentProbes(), timeline: monitor.timeline(), snapshots: monitor.recentSnapshots(), nowMs: Date.now() });
+    const svg = await opts.chart({
+      probes: monitor.recentProbes(),
+      timeline: monitor.timeline(),
+      snapshots: monitor.recentSnapshots(),
+      nowMs: Date.now(),
+    });
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
   });

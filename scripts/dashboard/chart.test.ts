@@ -35,7 +35,7 @@ const input = {
 };
 
 describe('dashboard chart', () => {
-  it('turns the dashboard\'s data into the demo\'s timeline: fault marker at x = 0, VIP samples, transitions, blackout', () => {
+  it("turns the dashboard's data into the demo's timeline: fault marker at x = 0, VIP samples, transitions, blackout", () => {
     const d = chartData(input, defaultTopology);
     expect(d.window).toEqual({ startMs: t0, endMs: t0 + 1400 });
     expect(d.originMs).toBe(t0 + 1000);

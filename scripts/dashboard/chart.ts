@@ -21,7 +21,9 @@ export function chartData(input: ChartInput, t: Topology, spanMs = 30_000): Time
   }));
   // The dashboard reads HAProxy's view from one LB per poll; it stands for the tier's view.
   const servers: ServerSample[] = input.snapshots.flatMap((s) =>
-    s.nodes.filter((n) => n.role === 'backend').map((n) => ({ atMs: s.atMs, lb: s.vipHolder ?? '', server: n.name, status: n.state, retries: 0, redispatches: 0 })),
+    s.nodes
+      .filter((n) => n.role === 'backend')
+      .map((n) => ({ atMs: s.atMs, lb: s.vipHolder ?? '', server: n.name, status: n.state, retries: 0, redispatches: 0 })),
   );
   const transitions: LbTransition[] = input.timeline
     .filter((e) => e.kind === 'keepalived' && e.node && e.state)
@@ -43,4 +45,7 @@ export function chartData(input: ChartInput, t: Topology, spanMs = 30_000): Time
   };
 }
 
-export const dashboardChart = (t: Topology): ChartRenderer => (input) => renderTimelineSvg(chartData(input, t));
+export const dashboardChart =
+  (t: Topology): ChartRenderer =>
+  (input) =>
+    renderTimelineSvg(chartData(input, t));

@@ -30,7 +30,11 @@ export function checkHost(host: string | undefined, hosts: readonly string[]): R
 }
 
 /** Why a state-changing request is refused, or undefined when it may proceed. */
-export function checkAction(headers: { origin?: string; secFetchSite?: string; token?: string }, hosts: readonly string[], token: string): Refusal {
+export function checkAction(
+  headers: { origin?: string; secFetchSite?: string; token?: string },
+  hosts: readonly string[],
+  token: string,
+): Refusal {
   if (headers.origin !== undefined) {
     let host: string | undefined;
     try {

@@ -55,7 +55,10 @@ describe('DashboardMonitor', () => {
       backend1: ['UP', undefined],
       backend2: ['UP', undefined],
     });
-    expect(monitor.timeline().map((e) => e.text)).toEqual(['lb1 keepalived: MASTER (priority 101)', 'lb2 keepalived: BACKUP (priority 100)']);
+    expect(monitor.timeline().map((e) => e.text)).toEqual([
+      'lb1 keepalived: MASTER (priority 101)',
+      'lb2 keepalived: BACKUP (priority 100)',
+    ]);
   });
 
   it('puts a VIP move, state changes and keepalived transitions in the timeline', async () => {
@@ -78,7 +81,10 @@ describe('DashboardMonitor', () => {
     await vi.waitFor(() => expect(monitor.recentProbes().length).toBeGreaterThanOrEqual(2));
     fail = false;
     await vi.waitFor(() => expect(monitor.timeline().some((e) => e.text.startsWith('requests succeed again'))).toBe(true));
-    const texts = monitor.timeline().filter((e) => e.kind === 'requests').map((e) => e.text);
+    const texts = monitor
+      .timeline()
+      .filter((e) => e.kind === 'requests')
+      .map((e) => e.text);
     expect(texts[0]).toBe('requests failing (ECONNREFUSED)');
     expect(texts[1]).toMatch(/^requests succeed again after \d+ failed \(via lb2 → backend2\)$/);
   });

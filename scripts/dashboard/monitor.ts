@@ -188,8 +188,10 @@ export class DashboardMonitor {
     const generation = ++this.loopGeneration;
     const loop = async () => {
       await this.pollNow();
-      if (this.subscribers.size > 0 && generation === this.loopGeneration) this.statusTimer = setTimeout(loop, this.statusEveryMs);
+      if (this.subscribers.size > 0 && generation === this.loopGeneration)
+        this.statusTimer = setTimeout(() => void loop(), this.statusEveryMs);
     };
+    // Deliberately not awaited: the loop runs while viewers are subscribed; pollNow never rejects.
     void loop();
   }
 
@@ -242,7 +244,13 @@ export class DashboardMonitor {
       if (list.length < seen) seen = 0; // the node was restored with a fresh log
       for (const t of list.slice(seen)) {
         const prio = t.priority === undefined ? '' : ` (priority ${t.priority})`;
-        this.addEntry({ atMs: t.atMs, kind: 'keepalived', node: lb.name, state: t.state, text: `${lb.name} keepalived: ${t.state}${prio}` });
+        this.addEntry({
+          atMs: t.atMs,
+          kind: 'keepalived',
+          node: lb.name,
+          state: t.state,
+          text: `${lb.name} keepalived: ${t.state}${prio}`,
+        });
       }
       this.seenTransitions.set(lb.name, list.length);
       const last = list.at(-1);
@@ -257,12 +265,18 @@ export class DashboardMonitor {
     }
     if (!before || before.error) return;
     if (before.vipHolder !== after.vipHolder) {
-      this.addEntry({ atMs: after.atMs, kind: 'vip', node: after.vipHolder, text: `VIP: ${before.vipHolder ?? 'nobody'} → ${after.vipHolder ?? 'nobody'}` });
+      this.addEntry({
+        atMs: after.atMs,
+        kind: 'vip',
+        node: after.vipHolder,
+        text: `VIP: ${before.vipHolder ?? 'nobody'} → ${after.vipHolder ?? 'nobody'}`,
+      });
     }
     const old = new Map(before.nodes.map((n) => [n.name, n.state]));
     for (const n of after.nodes) {
       const was = old.get(n.name);
-      if (was !== undefined && was !== n.state) this.addEntry({ atMs: after.atMs, kind: 'state', node: n.name, state: n.state, text: `${n.name}: ${was} → ${n.state}` });
+      if (was !== undefined && was !== n.state)
+        this.addEntry({ atMs: after.atMs, kind: 'state', node: n.name, state: n.state, text: `${n.name}: ${was} → ${n.state}` });
     }
   }
 
@@ -284,7 +298,11 @@ export class DashboardMonitor {
         // A refused probe (the stack's network is gone) counts as a failed request, not a crash.
         void Promise.resolve()
           .then(() => this.probe(this.url, this.tickerTimeoutMs))
-          .catch((err: unknown): ProbeRecord => ({ atMs, latencyMs: 0, error: err instanceof Error ? err.message.split(':')[0] : String(err) }))
+          .catch((err: unknown): ProbeRecord => ({
+            atMs,
+            latencyMs: 0,
+            error: err instanceof Error ? err.message.split(':')[0] : String(err),
+          }))
           .then((r) => this.record(r))
           .finally(() => this.inFlight--);
       }
@@ -298,9 +316,14 @@ export class DashboardMonitor {
     if (this.probes.length > probeHistory) this.probes.splice(0, this.probes.length - probeHistory);
     this.emit({ type: 'probe', data: r });
     if (!isSuccess(r)) {
-      if (this.failing++ === 0) this.addEntry({ atMs: r.atMs, kind: 'requests', text: `requests failing (${r.error ?? `HTTP ${r.status}`})` });
+      if (this.failing++ === 0)
+        this.addEntry({ atMs: r.atMs, kind: 'requests', text: `requests failing (${r.error ?? `HTTP ${r.status}`})` });
     } else if (this.failing > 0) {
-      this.addEntry({ atMs: r.atMs, kind: 'requests', text: `requests succeed again after ${this.failing} failed (via ${r.lb ?? '?'} → ${r.backend ?? '?'})` });
+      this.addEntry({
+        atMs: r.atMs,
+        kind: 'requests',
+        text: `requests succeed again after ${this.failing} failed (via ${r.lb ?? '?'} → ${r.backend ?? '?'})`,
+      });
       this.failing = 0;
     }
   }

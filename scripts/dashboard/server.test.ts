@@ -46,7 +46,8 @@ describe('startDashboard', () => {
     const a = await startDashboard({ rt: new FakeRuntime(), port: 0, monitor: { probe: quietProbe } });
     const b = await startDashboard({ rt: new FakeRuntime(), port: 0, monitor: { probe: quietProbe } });
     running.push(a, b);
-    const tokenOf = async (d: RunningDashboard) => /name="hakit-token" content="([0-9a-f]+)"/.exec((await call(d.port, 'GET', '/')).body)?.[1];
+    const tokenOf = async (d: RunningDashboard) =>
+      /name="hakit-token" content="([0-9a-f]+)"/.exec((await call(d.port, 'GET', '/')).body)?.[1];
     expect(await tokenOf(a)).not.toBe(await tokenOf(b));
   });
 

@@ -38,7 +38,13 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new HakitError(`port ${port} on ${dashboardHost} is already in use`, ExitCode.preflight, `choose another with \`hakit dashboard --port N\`, or stop what listens there (ss -ltnp 'sport = :${port}')`));
+        reject(
+          new HakitError(
+            `port ${port} on ${dashboardHost} is already in use`,
+            ExitCode.preflight,
+            `choose another with \`hakit dashboard --port N\`, or stop what listens there (ss -ltnp 'sport = :${port}')`,
+          ),
+        );
       } else if (err.code === 'EACCES') {
         reject(new HakitError(`not allowed to listen on port ${port}`, ExitCode.preflight, 'choose a port above 1023 with --port'));
       } else reject(err);

@@ -73,7 +73,14 @@ export class LiveView {
       return;
     }
     this.flushSegment();
-    this.segment = { startMs, endMs: startMs + this.bucketMs, sig, text, ok: records.filter(isSuccess).length, failed: records.filter((r) => !isSuccess(r)).length };
+    this.segment = {
+      startMs,
+      endMs: startMs + this.bucketMs,
+      sig,
+      text,
+      ok: records.filter(isSuccess).length,
+      failed: records.filter((r) => !isSuccess(r)).length,
+    };
   }
 
   private flushSegment(): void {

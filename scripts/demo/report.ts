@@ -7,7 +7,11 @@ import { renderTimelineSvg } from '../observe/timeline-svg.js';
 const ms = (v: number | null) => (v === null ? '–' : `${v}`);
 const vip = (r: ScenarioResult) => `${r.vipBefore ?? 'none'} → ${r.vipAfter ?? 'none'}`;
 const verdict = (r: ScenarioResult) =>
-  r.skipped ? 'skipped' : r.ok ? 'ok' : `FAIL: ${[...r.checks.filter((c) => !c.ok).map((c) => c.expect), ...(r.note ? [r.note] : [])].join('; ')}`;
+  r.skipped
+    ? 'skipped'
+    : r.ok
+      ? 'ok'
+      : `FAIL: ${[...r.checks.filter((c) => !c.ok).map((c) => c.expect), ...(r.note ? [r.note] : [])].join('; ')}`;
 
 export function summaryRows(d: DemoResult): string[][] {
   return d.scenarios.map((r) => [
@@ -44,11 +48,22 @@ export function toJson(d: DemoResult, reportPath?: string): unknown {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (shares: Record<string, number>) =>
-  Object.entries(shares).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ') || '–';
+  Object.entries(shares)
+    .map(([k, v]) => `${k} ${Math.round(v * 100)} %`)
+    .join(', ') || '–';
 
 function section(r: ScenarioResult): string {
   const facts: Array<[string, string]> = [
-    ['requests / failed', `${r.requests} / ${r.failed}${Object.keys(r.failures).length ? ` (${Object.entries(r.failures).map(([k, v]) => `${v}× ${k}`).join(', ')})` : ''}`],
+    [
+      'requests / failed',
+      `${r.requests} / ${r.failed}${
+        Object.keys(r.failures).length
+          ? ` (${Object.entries(r.failures)
+              .map(([k, v]) => `${v}× ${k}`)
+              .join(', ')})`
+          : ''
+      }`,
+    ],
     ['blackout', `${r.blackoutMs} ms`],
     ['first success on the new path', r.target && r.recoveryMs !== null ? `${r.recoveryMs} ms after the fault` : '–'],
     ['VIP before → after', vip(r)],
@@ -73,7 +88,10 @@ ${r.timeline ? `<figure>${renderTimelineSvg(r.timeline)}</figure>` : ''}
 
 export function renderReport(d: DemoResult, generatedAt = new Date()): string {
   const rows = summaryRows(d)
-    .map((row, i) => `<tr class="${d.scenarios[i]!.ok ? '' : 'bad'}">${row.map((c, k) => `<td>${k === 0 ? `<a href="#${esc(c)}-${d.scenarios[i]!.run}">${esc(c)}</a>` : esc(c)}</td>`).join('')}</tr>`)
+    .map(
+      (row, i) =>
+        `<tr class="${d.scenarios[i]!.ok ? '' : 'bad'}">${row.map((c, k) => `<td>${k === 0 ? `<a href="#${esc(c)}-${d.scenarios[i]!.run}">${esc(c)}</a>` : esc(c)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hakit failover report</title>

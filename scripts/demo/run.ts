@@ -86,11 +86,21 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
   return { runtime: rt.name, ok: results.every((r) => r.ok), durationMs: Date.now() - started, scenarios: results };
 }
 
-function context(rt: Runtime, records: ProbeRecord[], evidence: ScenarioContext['evidence'] | undefined, shared: ScenarioContext['shared'], marks: Marked[] = []): ScenarioContext {
+function context(
+  rt: Runtime,
+  records: ProbeRecord[],
+  evidence: ScenarioContext['evidence'] | undefined,
+  shared: ScenarioContext['shared'],
+  marks: Marked[] = [],
+): ScenarioContext {
   return {
     rt,
     records,
-    evidence: evidence ?? { latest: () => undefined, latestServers: () => [], stop: async () => ({ vip: [], servers: [], transitions: [] }) },
+    evidence: evidence ?? {
+      latest: () => undefined,
+      latestServers: () => [],
+      stop: async () => ({ vip: [], servers: [], transitions: [] }),
+    },
     mark: (label, kind) => marks.push({ atMs: Date.now(), label, kind }),
     shared,
   };

@@ -60,20 +60,30 @@ const backendNames = (rt: Runtime) => backends(rt.topology).map((n) => n.name);
 
 /** The one load balancer holding the VIP now. */
 async function activeLb(rt: Runtime): Promise<string> {
-  return waitFor('exactly one load balancer holding the VIP', async () => {
-    const m = masters(await getStatus(rt));
-    return m.length === 1 ? m[0] : undefined;
-  }, 10_000, 100);
+  return waitFor(
+    'exactly one load balancer holding the VIP',
+    async () => {
+      const m = masters(await getStatus(rt));
+      return m.length === 1 ? m[0] : undefined;
+    },
+    10_000,
+    100,
+  );
 }
 
 const vipHeldOnlyBy = (ctx: ScenarioContext, lb: string) =>
   waitFor(`${lb} alone to hold the VIP`, async () => (ctx.evidence.latest()?.holders.join() === lb ? true : undefined), 10_000, 20);
 
 const outOfRotation = (ctx: ScenarioContext, server: string) =>
-  waitFor(`HAProxy to take ${server} out of rotation`, async () => {
-    const rows = ctx.evidence.latestServers().filter((r) => r.server === server);
-    return rows.length > 0 && rows.every((r) => !r.status.startsWith('UP')) ? true : undefined;
-  }, 10_000, 20);
+  waitFor(
+    `HAProxy to take ${server} out of rotation`,
+    async () => {
+      const rows = ctx.evidence.latestServers().filter((r) => r.server === server);
+      return rows.length > 0 && rows.every((r) => !r.status.startsWith('UP')) ? true : undefined;
+    },
+    10_000,
+    20,
+  );
 
 async function mend(rt: Runtime, node: string | undefined): Promise<void> {
   if (node) await restoreNode(rt, node);
@@ -85,7 +95,10 @@ const noFailures: Expectation = { text: '0 failed requests', check: (m) => m.fai
 // lose its connection (VRRP does not carry TCP state), but no request sent after the stop may fail.
 const noNewFailures: Expectation = { text: '0 failed new requests (sent after the stop)', check: (m) => m.failedNew === 0 };
 const subSecond: Expectation = { text: 'blackout under 1 s', check: (m) => m.blackoutMs < 1000 };
-const vipMoved: Expectation = { text: 'the VIP moved to the other LB', check: (m) => m.vipBefore !== null && m.vipAfter !== null && m.vipBefore !== m.vipAfter && !m.vipAfter.includes('+') };
+const vipMoved: Expectation = {
+  text: 'the VIP moved to the other LB',
+  check: (m) => m.vipBefore !== null && m.vipAfter !== null && m.vipBefore !== m.vipAfter && !m.vipAfter.includes('+'),
+};
 const onlySurvivor = (m: ScenarioMetrics) => Object.keys(m.sharesAfter).length === 1;
 
 export const scenarios: Scenario[] = [
@@ -98,7 +111,10 @@ export const scenarios: Scenario[] = [
     async settle() {},
     expectations: [
       noFailures,
-      { text: 'each backend serves 40–60 %', check: (m) => Object.values(m.sharesBefore).length === 2 && Object.values(m.sharesBefore).every((s) => s >= 0.4 && s <= 0.6) },
+      {
+        text: 'each backend serves 40–60 %',
+        check: (m) => Object.values(m.sharesBefore).length === 2 && Object.values(m.sharesBefore).every((s) => s >= 0.4 && s <= 0.6),
+      },
     ],
   },
   {
@@ -182,10 +198,7 @@ export const scenarios: Scenario[] = [
       ctx.shared.downLb = undefined;
     },
     settle: async () => sleep(300),
-    expectations: [
-      noFailures,
-      { text: 'the VIP did not move', check: (m) => m.vipBefore !== null && m.vipBefore === m.vipAfter },
-    ],
+    expectations: [noFailures, { text: 'the VIP did not move', check: (m) => m.vipBefore !== null && m.vipBefore === m.vipAfter }],
   },
   {
     id: 'F3',
@@ -212,7 +225,12 @@ export const scenarios: Scenario[] = [
       ctx.mark(`cut VRRP ${a} ⇹ ${b}`, 'fault');
       await ctx.rt.partition!(a, b, true);
       try {
-        await waitFor('both LBs to claim the VIP', async () => ((ctx.evidence.latest()?.holders.length ?? 0) >= 2 ? true : undefined), 5_000, 20);
+        await waitFor(
+          'both LBs to claim the VIP',
+          async () => ((ctx.evidence.latest()?.holders.length ?? 0) >= 2 ? true : undefined),
+          5_000,
+          20,
+        );
         await sleep(1000);
       } finally {
         ctx.mark('heal', 'restore');
@@ -248,11 +266,19 @@ export const scenarios: Scenario[] = [
     },
     async settle(ctx) {
       const since = Date.now();
-      await waitFor('a successful answer again', async () => (ctx.records.some((r) => r.atMs >= since && isSuccess(r)) ? true : undefined), 10_000, 20);
+      await waitFor(
+        'a successful answer again',
+        async () => (ctx.records.some((r) => r.atMs >= since && isSuccess(r)) ? true : undefined),
+        10_000,
+        20,
+      );
     },
     cleanup: (ctx) => mend(ctx.rt, undefined),
     expectations: [
-      { text: 'HAProxy answers 503 within 2 s', check: (m) => (m.failures['HTTP 503'] ?? 0) > 0 && m.firstErrorPageMs !== null && m.firstErrorPageMs < 2000 },
+      {
+        text: 'HAProxy answers 503 within 2 s',
+        check: (m) => (m.failures['HTTP 503'] ?? 0) > 0 && m.firstErrorPageMs !== null && m.firstErrorPageMs < 2000,
+      },
       { text: 'no hang: every request got an HTTP answer', check: (m) => Object.keys(m.failures).every((k) => k.startsWith('HTTP ')) },
       { text: 'serves again by itself once they return', check: (m) => m.restoreToSuccessMs !== null },
     ],

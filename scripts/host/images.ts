@@ -45,9 +45,13 @@ export const offlineBases = {
 
 /** The lab node image, made once from Debian packages (no registry needed anywhere). */
 export async function ensureLabNodeImage(progress: Progress, rebuildBase = false): Promise<string> {
-  await ensureOfflineBase(progress, offlineBases.labNode, { offline: true, rebuildBase }, (rootfs) => debootstrap(rootfs, LAB_NODE_PACKAGES), [
-    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  ]);
+  await ensureOfflineBase(
+    progress,
+    offlineBases.labNode,
+    { offline: true, rebuildBase },
+    (rootfs) => debootstrap(rootfs, LAB_NODE_PACKAGES),
+    ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+  );
   return offlineBases.labNode;
 }
 
@@ -62,26 +66,41 @@ export async function buildImages(progress: Progress, opts: ImagesOptions): Prom
   const env: ComposeEnv = { STATS_USER: 'admin', STATS_PASSWORD: 'unused-at-build-time' };
   if (opts.offline) {
     await ensureOfflineBase(progress, offlineBases.lb, opts, (rootfs) => debootstrap(rootfs, LB_PACKAGES), []);
-    await ensureOfflineBase(progress, offlineBases.node, opts, async (rootfs) => {
-      await debootstrap(rootfs, []);
-      addHostNode(rootfs);
-    }, [
-      'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin',
-      // npm in the build trusts what this machine trusts (the host's CA bundle is copied in).
-      'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
-    ]);
+    await ensureOfflineBase(
+      progress,
+      offlineBases.node,
+      opts,
+      async (rootfs) => {
+        await debootstrap(rootfs, []);
+        addHostNode(rootfs);
+      },
+      [
+        'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin',
+        // npm in the build trusts what this machine trusts (the host's CA bundle is copied in).
+        'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
+      ],
+    );
     env.BASE_IMAGE = offlineBases.lb;
     env.NODE_IMAGE = offlineBases.node;
   }
-  await progress.step(`Build ${images.lb} and ${images.backend}${opts.offline ? ' on the offline bases' : ''}`, () => compose(['build'], env));
+  await progress.step(`Build ${images.lb} and ${images.backend}${opts.offline ? ' on the offline bases' : ''}`, () =>
+    compose(['build'], env),
+  );
 }
 
-async function ensureOfflineBase(progress: Progress, name: string, opts: ImagesOptions, fill: (rootfs: string) => Promise<void>, changes: string[]): Promise<void> {
+async function ensureOfflineBase(
+  progress: Progress,
+  name: string,
+  opts: ImagesOptions,
+  fill: (rootfs: string) => Promise<void>,
+  changes: string[],
+): Promise<void> {
   if (!opts.rebuildBase && (await imageExists(dockerClient(), name))) {
     progress.info(`✓ ${name} exists (--rebuild-base makes it again)`);
     return;
   }
-  if (!(await commandExists('debootstrap'))) throw new HakitError('debootstrap is not installed', ExitCode.preflight, 'sudo hakit setup --docker');
+  if (!(await commandExists('debootstrap')))
+    throw new HakitError('debootstrap is not installed', ExitCode.preflight, 'sudo hakit setup --docker');
   const work = mkdtempSync('/var/tmp/hakit-rootfs-');
   try {
     const rootfs = join(work, 'rootfs');

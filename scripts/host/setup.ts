@@ -30,7 +30,11 @@ export async function aptInstallMissing(progress: Progress, tools: Record<string
     return;
   }
   if (!/^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(osRelease()) || !(await commandExists('apt-get'))) {
-    throw new HakitError(`missing packages: ${missing.join(' ')}`, ExitCode.preflight, 'install them with your package manager (hakit setup knows apt only)');
+    throw new HakitError(
+      `missing packages: ${missing.join(' ')}`,
+      ExitCode.preflight,
+      'install them with your package manager (hakit setup knows apt only)',
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await progress.step('apt-get update', () => sh({ env })`apt-get update -qq`);
@@ -40,7 +44,9 @@ export async function aptInstallMissing(progress: Progress, tools: Record<string
 export async function setup(progress: Progress): Promise<void> {
   await aptInstallMissing(progress, aptPackages, 'setup');
   if ((await shMaybe`id -u keepalived_script`).exitCode !== 0) {
-    await progress.step('Create user keepalived_script (runs keepalived\'s check scripts)', () =>
-      sh`useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin keepalived_script`);
+    await progress.step(
+      "Create user keepalived_script (runs keepalived's check scripts)",
+      () => sh`useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin keepalived_script`,
+    );
   }
 }

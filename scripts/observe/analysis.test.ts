@@ -108,7 +108,13 @@ describe('analyze', () => {
 
   it('a fault at the window start: no "before" evidence, blackout from the start', () => {
     const recs = timeline(0, 1000, (t, i) => (t < 200 ? err(t) : ok(t, 'lb2', rr(i))));
-    const m = analyze({ records: recs, window: { startMs: 0, endMs: 1000 }, faultAtMs: 0, faultedNode: 'lb1', vip: vip([50, []], [300, ['lb2']]) });
+    const m = analyze({
+      records: recs,
+      window: { startMs: 0, endMs: 1000 },
+      faultAtMs: 0,
+      faultedNode: 'lb1',
+      vip: vip([50, []], [300, ['lb2']]),
+    });
     expect(m.vipBefore).toBeNull();
     expect(m.vipAfter).toBe('lb2');
     expect(m.blackoutMs).toBe(202);
@@ -129,7 +135,14 @@ describe('analyze', () => {
 
   it('a backend failure: answers that still come from the dead backend are not the new path', () => {
     const recs = timeline(0, 1000, (t, i) => (t < 500 ? ok(t, 'lb1', rr(i)) : ok(t, 'lb1', t < 520 ? 'backend1' : 'backend2')));
-    const m = analyze({ records: recs, window: { startMs: 0, endMs: 1000 }, faultAtMs: 500, settledAtMs: 600, faultedNode: 'backend1', vip: [] });
+    const m = analyze({
+      records: recs,
+      window: { startMs: 0, endMs: 1000 },
+      faultAtMs: 500,
+      settledAtMs: 600,
+      faultedNode: 'backend1',
+      vip: [],
+    });
     expect(m.failed).toBe(0);
     expect(m.recoveryMs).toBe(22);
     expect(m.sharesAfter).toEqual({ backend2: 1 });
@@ -164,7 +177,10 @@ describe('helpers', () => {
   });
 
   it('shares count only successes with a backend', () => {
-    expect(shares([ok(0, 'lb1', 'backend1'), ok(1, 'lb1', 'backend1'), ok(2, 'lb1', 'backend2'), err(3)])).toEqual({ backend1: 0.67, backend2: 0.33 });
+    expect(shares([ok(0, 'lb1', 'backend1'), ok(1, 'lb1', 'backend1'), ok(2, 'lb1', 'backend2'), err(3)])).toEqual({
+      backend1: 0.67,
+      backend2: 0.33,
+    });
   });
 
   it('splitBrainSpans merges consecutive samples and splits separate episodes', () => {

@@ -4,7 +4,12 @@ import type { Runtime } from '../runtime/runtime.js';
 import { defaultTopology } from '../stack/topology.js';
 
 const s = (atMs: number, lb: string, server: string, status: string, retries = 0, redispatches = 0): ServerSample => ({
-  atMs, lb, server, status, retries, redispatches,
+  atMs,
+  lb,
+  server,
+  status,
+  retries,
+  redispatches,
 });
 
 describe('serverChanges', () => {
@@ -46,7 +51,11 @@ describe('startEvidence', () => {
     const fake = {
       topology: defaultTopology,
       nodes: async () => defaultTopology.nodes.map((spec) => ({ spec, running: spec.name !== 'lb2' })),
-      exec: async (node: string) => ({ stdout: node === 'lb1' ? '2: eth0 inet 10.213.0.10/24 scope global eth0' : '', stderr: '', exitCode: 0 }),
+      exec: async (node: string) => ({
+        stdout: node === 'lb1' ? '2: eth0 inet 10.213.0.10/24 scope global eth0' : '',
+        stderr: '',
+        exitCode: 0,
+      }),
       runtimeApi: async () => csv,
       readRunFile: async (node: string) => (node === 'lb1' ? '100 VI_WEB BACKUP 101\n5000 VI_WEB MASTER 101\n' : undefined),
     } as unknown as Runtime;

@@ -19,8 +19,16 @@ describe('parseShowStat', () => {
     const rows = parseShowStat(csv);
     expect(rows).toHaveLength(4);
     expect(rows[1]).toEqual({
-      proxy: 'be_web', server: 'backend1', status: 'UP', checkStatus: 'L7OK', checkCode: '200',
-      lastChangeS: 12, retries: 1, redispatches: 1, requests: 20, addr: '10.213.0.21:8080',
+      proxy: 'be_web',
+      server: 'backend1',
+      status: 'UP',
+      checkStatus: 'L7OK',
+      checkCode: '200',
+      lastChangeS: 12,
+      retries: 1,
+      redispatches: 1,
+      requests: 20,
+      addr: '10.213.0.21:8080',
     });
     expect(rows[2]?.status).toBe('DOWN');
     expect(rows[2]?.checkStatus).toBe('L4TOUT');
@@ -33,7 +41,16 @@ describe('parseShowStat', () => {
 
 describe('backendState', () => {
   const row = (status: string, checkCode = ''): ServerStat => ({
-    proxy: 'be_web', server: 'b', status, checkStatus: '', checkCode, lastChangeS: 0, retries: 0, redispatches: 0, requests: 0, addr: '',
+    proxy: 'be_web',
+    server: 'b',
+    status,
+    checkStatus: '',
+    checkCode,
+    lastChangeS: 0,
+    retries: 0,
+    redispatches: 0,
+    requests: 0,
+    addr: '',
   });
   it.each([
     ['UP', '', 'UP'],

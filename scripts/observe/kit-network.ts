@@ -17,6 +17,10 @@ export function assertKitTarget(host: string, t: Topology = defaultTopology): vo
     throw new HakitError(`refusing to send traffic to ${h}: only loopback and the kit's network ${t.subnet}`, ExitCode.usage);
   }
   if (!kitNetworkIsLocal(t)) {
-    throw new HakitError(`refusing to send traffic to ${h}: no interface of this host has ${t.hostAddress}, so ${t.subnet} is not the kit's network right now`, ExitCode.notUp, 'is the stack up? (hakit status)');
+    throw new HakitError(
+      `refusing to send traffic to ${h}: no interface of this host has ${t.hostAddress}, so ${t.subnet} is not the kit's network right now`,
+      ExitCode.notUp,
+      'is the stack up? (hakit status)',
+    );
   }
 }

@@ -53,9 +53,7 @@ export function probeOnce(url: string, timeoutMs: number, agent: Agent | false =
     };
     const req = request(url, { agent, headers: { 'user-agent': 'hakit-probe' } }, (res) => {
       res.resume();
-      res.on('end', () =>
-        finish({ status: res.statusCode, backend: header(res.headers['x-served-by']), lb: header(res.headers['x-lb']) }),
-      );
+      res.on('end', () => finish({ status: res.statusCode, backend: header(res.headers['x-served-by']), lb: header(res.headers['x-lb']) }));
       res.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? 'ERESPONSE' }));
     });
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));

@@ -62,7 +62,7 @@ export async function getStatus(rt: Runtime): Promise<StackStatus> {
   const runningLbs = infos.filter((i) => i.spec.role === 'lb' && i.running).map((i) => i.spec.name);
   const [view, lbStates] = await Promise.all([
     backendView(rt, runningLbs),
-    Promise.all(infos.map((i) => (i.spec.role === 'lb' ? lbState(rt, i.spec, i.running) : undefined))),
+    Promise.all(infos.map(async (i) => (i.spec.role === 'lb' ? lbState(rt, i.spec, i.running) : undefined))),
   ]);
   const nodes = infos.map((i, k): NodeStatus => {
     const state = lbStates[k] ?? (i.running ? (view?.get(i.spec.name) ?? 'DOWN') : 'DOWN');

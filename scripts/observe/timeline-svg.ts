@@ -62,11 +62,14 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
   const lanes = [...d.lbNames, ...d.backendNames, FAILED_LANE];
   const height = top + lanes.length * (laneH + gap) + 30;
   const span = Math.max(1, d.window.endMs - d.window.startMs);
-  const x = (t: number) => left + ((Math.min(Math.max(t, d.window.startMs), d.window.endMs) - d.window.startMs) / span) * (width - left - right);
+  const x = (t: number) =>
+    left + ((Math.min(Math.max(t, d.window.startMs), d.window.endMs) - d.window.startMs) / span) * (width - left - right);
   const laneY = (name: string) => top + lanes.indexOf(name) * (laneH + gap);
   const out: string[] = [];
   const rect = (x0: number, x1: number, y: number, h: number, fill: string, title?: string) =>
-    out.push(`<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(1, x1 - x0))}" height="${f(h)}" fill="${fill}">${title ? `<title>${esc(title)}</title>` : ''}</rect>`);
+    out.push(
+      `<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(1, x1 - x0))}" height="${f(h)}" fill="${fill}">${title ? `<title>${esc(title)}</title>` : ''}</rect>`,
+    );
 
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui,sans-serif" font-size="11">`,
@@ -79,7 +82,15 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
     out.push(`<line x1="${f(xt)}" y1="${top - 4}" x2="${f(xt)}" y2="${axisY}" stroke="${colours.grid}"/>`);
     out.push(`<text x="${f(xt)}" y="${axisY + 14}" text-anchor="middle" fill="${colours.text}">${f(t / 1000)} s</text>`);
   }
-  if (d.blackout) rect(x(d.blackout.fromMs), x(d.blackout.toMs), top - 4, axisY - top + 4, colours.blackout, `blackout ${Math.round(d.blackout.toMs - d.blackout.fromMs)} ms`);
+  if (d.blackout)
+    rect(
+      x(d.blackout.fromMs),
+      x(d.blackout.toMs),
+      top - 4,
+      axisY - top + 4,
+      colours.blackout,
+      `blackout ${Math.round(d.blackout.toMs - d.blackout.fromMs)} ms`,
+    );
 
   for (const name of lanes) {
     const y = laneY(name);
@@ -116,7 +127,11 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
     if (r.atMs < d.window.startMs || r.atMs > d.window.endMs) continue;
     const ok = isSuccess(r);
     const fill = ok ? colours.ok : colours.failed;
-    const what = ok ? `${r.status} ${r.backend ?? ''} via ${r.lb ?? ''}` : (r.status ? `HTTP ${r.status}${r.lb ? ` via ${r.lb}` : ''}` : r.error ?? 'error');
+    const what = ok
+      ? `${r.status} ${r.backend ?? ''} via ${r.lb ?? ''}`
+      : r.status
+        ? `HTTP ${r.status}${r.lb ? ` via ${r.lb}` : ''}`
+        : (r.error ?? 'error');
     const title = `${what}, ${Math.round(r.latencyMs)} ms`;
     const x0 = x(r.atMs);
     const x1 = x(r.atMs + r.latencyMs);
@@ -124,7 +139,10 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
     if (!ok) placed.push(FAILED_LANE);
     for (const lane of placed) {
       const y = laneY(lane);
-      if (r.latencyMs > 20) out.push(`<rect x="${f(x0)}" y="${f(y + laneH / 2 - 1)}" width="${f(Math.max(1, x1 - x0))}" height="2" fill="${fill}" fill-opacity="0.35"/>`);
+      if (r.latencyMs > 20)
+        out.push(
+          `<rect x="${f(x0)}" y="${f(y + laneH / 2 - 1)}" width="${f(Math.max(1, x1 - x0))}" height="2" fill="${fill}" fill-opacity="0.35"/>`,
+        );
       rect(x1 - 0.75, x1 + 0.75, y + 6, laneH - 12, fill, title);
     }
   }

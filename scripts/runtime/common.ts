@@ -33,12 +33,20 @@ export const partitionRules = (peerAddress: string): string =>
  */
 export async function cutVrrp(rt: Pick<Runtime, 'exec' | 'topology'>, a: string, b: string, on: boolean): Promise<void> {
   const [sa, sb] = [requireNode(rt.topology, a), requireNode(rt.topology, b)];
-  for (const [self, peer] of [[sa, sb], [sb, sa]] as const) {
+  for (const [self, peer] of [
+    [sa, sb],
+    [sb, sa],
+  ] as const) {
     // Heal first (the whole job when on=false), so cutting twice leaves one set of rules.
     await rt.exec(self.name, ['nft', `delete table inet ${PARTITION_TABLE}`]);
     if (!on) continue;
     const r = await rt.exec(self.name, ['nft', partitionRules(peer.address)]);
-    if (r.exitCode !== 0) throw new HakitError(`could not cut VRRP on ${self.name}: ${r.stderr.trim()}`, ExitCode.failure, 'is nft (nftables) installed in the node?');
+    if (r.exitCode !== 0)
+      throw new HakitError(
+        `could not cut VRRP on ${self.name}: ${r.stderr.trim()}`,
+        ExitCode.failure,
+        'is nft (nftables) installed in the node?',
+      );
   }
 }
 

@@ -77,7 +77,10 @@ export interface ComposeEnv {
 export async function compose(args: string[], env: ComposeEnv): Promise<string> {
   const cmd = await detectCompose();
   if (!cmd) throw new HakitError('neither `docker compose` nor `docker-compose` is installed', ExitCode.preflight, 'hakit setup --docker');
-  const r = await shMaybe({ cwd: packageRoot, env: { ...process.env, COMPOSE_PROJECT_NAME: PROJECT, ...env } })`${cmd} -f ${composeFile} -p ${PROJECT} ${args}`;
+  const r = await shMaybe({
+    cwd: packageRoot,
+    env: { ...process.env, COMPOSE_PROJECT_NAME: PROJECT, ...env },
+  })`${cmd} -f ${composeFile} -p ${PROJECT} ${args}`;
   if (r.exitCode !== 0) {
     const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-5).join('\n');
     throw new HakitError(`${cmd.join(' ')} ${args.join(' ')} failed:\n${why}`);

@@ -88,7 +88,7 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
 });
 
 describe('demux', () => {
-  it('splits Docker\'s multiplexed stdout and stderr frames', () => {
+  it("splits Docker's multiplexed stdout and stderr frames", () => {
     const frame = (kind: number, text: string) => {
       const body = Buffer.from(text);
       const head = Buffer.alloc(8);

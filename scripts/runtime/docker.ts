@@ -14,8 +14,18 @@ import { shMaybe, sleep } from '../sh.js';
 import { defaultTopology, type Topology } from '../stack/topology.js';
 import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, unixRequest } from './common.js';
 import {
-  compose, demux, detectCompose, dockerClient, DOCKER_BRIDGE, engineAnswers, execIn, imageExists, images,
-  PROJECT_LABEL, SERVICE_LABEL, type ComposeEnv,
+  compose,
+  demux,
+  detectCompose,
+  dockerClient,
+  DOCKER_BRIDGE,
+  engineAnswers,
+  execIn,
+  imageExists,
+  images,
+  PROJECT_LABEL,
+  SERVICE_LABEL,
+  type ComposeEnv,
 } from './docker-engine.js';
 import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
@@ -39,15 +49,23 @@ export class DockerRuntime implements Runtime {
   async preflight(): Promise<Problem[]> {
     const problems = await commonPreflight(this.topology);
     if (this.topology !== defaultTopology) {
-      problems.push({ problem: 'the docker runtime runs compose.yaml, which carries the default topology only', fix: 'use --runtime netns for a custom topology' });
+      problems.push({
+        problem: 'the docker runtime runs compose.yaml, which carries the default topology only',
+        fix: 'use --runtime netns for a custom topology',
+      });
     }
     if (!(await engineAnswers())) {
       return [...problems, { problem: 'no Docker engine answers (DOCKER_HOST or /var/run/docker.sock)', fix: 'sudo hakit setup --docker' }];
     }
-    if (!(await detectCompose())) problems.push({ problem: 'neither `docker compose` nor `docker-compose` is installed', fix: 'sudo hakit setup --docker' });
+    if (!(await detectCompose()))
+      problems.push({ problem: 'neither `docker compose` nor `docker-compose` is installed', fix: 'sudo hakit setup --docker' });
     const absent = [];
     for (const image of Object.values(images)) if (!(await imageExists(this.docker, image))) absent.push(image);
-    if (absent.length) problems.push({ problem: `image${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not built`, fix: 'hakit images (hakit images --offline where no image registry is reachable)' });
+    if (absent.length)
+      problems.push({
+        problem: `image${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not built`,
+        fix: 'hakit images (hakit images --offline where no image registry is reachable)',
+      });
     return problems;
   }
 
@@ -76,10 +94,16 @@ export class DockerRuntime implements Runtime {
     // address range another stack uses (a netns stack's bridge) would give the host two routes
     // and break both stacks, and Docker does not refuse it.
     const taken = await routesOverlapping(this.topology.subnet);
-    if (taken.length) throw new HakitError(`address range ${this.topology.subnet} is already in use on this host: ${taken.join('; ')}`, ExitCode.preflight, 'is a netns stack up? (hakit --runtime netns status)');
+    if (taken.length)
+      throw new HakitError(
+        `address range ${this.topology.subnet} is already in use on this host: ${taken.join('; ')}`,
+        ExitCode.preflight,
+        'is a netns stack up? (hakit --runtime netns status)',
+      );
     // lb2 waits for lb1 to be healthy (compose.yaml), so lb1 wins the first election.
     await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
-      compose(['up', '-d', '--no-build'], composeEnv(credentials)));
+      compose(['up', '-d', '--no-build'], composeEnv(credentials)),
+    );
     await progress.step(`ARP locktime 0 on ${DOCKER_BRIDGE}`, async () => {
       // As on the netns bridge: the host's ARP cache must follow each new VRRP master at once.
       try {
@@ -161,7 +185,12 @@ export class DockerRuntime implements Runtime {
     const info = await this.container(node);
     if (info?.State !== 'running') return { running: false };
     if (process.getuid?.() !== 0) return { id: info.Id, running: true };
-    const pid = (await this.docker.getContainer(info.Id).inspect().catch(() => undefined))?.State.Pid;
+    const pid = (
+      await this.docker
+        .getContainer(info.Id)
+        .inspect()
+        .catch(() => undefined)
+    )?.State.Pid;
     if (!pid) return { id: info.Id, running: true };
     let cgroup = '';
     try {
@@ -222,7 +251,8 @@ export class DockerRuntime implements Runtime {
   async down(progress: Progress): Promise<void> {
     await progress.step('compose down (containers, network, volumes)', async () => {
       // Best effort: the label sweep below removes what compose could not (or a missing compose).
-      if (await detectCompose()) await compose(['down', '-v', '--remove-orphans', '-t', '5'], composeEnv(loadCredentials())).catch(() => undefined);
+      if (await detectCompose())
+        await compose(['down', '-v', '--remove-orphans', '-t', '5'], composeEnv(loadCredentials())).catch(() => undefined);
     });
     await progress.step('Sweep what carries the hakit project label', () => this.sweep());
   }
@@ -234,7 +264,8 @@ export class DockerRuntime implements Runtime {
       await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone);
     }
     for (const n of await this.docker.listNetworks({ filters })) await this.docker.getNetwork(n.Id).remove().catch(ignoreGone);
-    for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? []) await this.docker.getVolume(v.Name).remove().catch(ignoreGone);
+    for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? [])
+      await this.docker.getVolume(v.Name).remove().catch(ignoreGone);
   }
 }
 

@@ -37,7 +37,17 @@ const NODE_SHELL = [
   'exec "$@"',
 ].join('\n');
 const inNode = (node: string, argv: string[]) => [
-  `--net=/run/netns/${nsName(node)}`, 'unshare', '--mount', '--propagation', 'slave', 'sh', '-c', NODE_SHELL, netnsEtc(node), runDir(node), ...argv,
+  `--net=/run/netns/${nsName(node)}`,
+  'unshare',
+  '--mount',
+  '--propagation',
+  'slave',
+  'sh',
+  '-c',
+  NODE_SHELL,
+  netnsEtc(node),
+  runDir(node),
+  ...argv,
 ];
 const FORWARD_RULE = ['FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '--comment', 'hakit', '-j', 'ACCEPT'];
 
@@ -114,7 +124,12 @@ export class NetnsRuntime implements Runtime {
     // to DROP, which would silently cut VRRP and health checks between our namespaces.
     if (readProc('/proc/sys/net/bridge/bridge-nf-call-iptables') === '1') {
       const rc = await iptables('-I', ...FORWARD_RULE);
-      if (rc !== 0) throw new HakitError('br_netfilter is on but iptables could not accept the hakit bridge in FORWARD', 3, 'install iptables (hakit setup)');
+      if (rc !== 0)
+        throw new HakitError(
+          'br_netfilter is on but iptables could not accept the hakit bridge in FORWARD',
+          3,
+          'install iptables (hakit setup)',
+        );
     }
   }
 
@@ -149,12 +164,29 @@ export class NetnsRuntime implements Runtime {
     const base = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', NODE_NAME: node.name };
     const [argv, env] =
       node.role === 'lb'
-        ? [['/etc/keepalived/lb-entrypoint'], { ...base, ...this.profileEnv(node.name), STATS_USER: credentials.user, STATS_PASSWORD: credentials.password }]
+        ? [
+            ['/etc/keepalived/lb-entrypoint'],
+            { ...base, ...this.profileEnv(node.name), STATS_USER: credentials.user, STATS_PASSWORD: credentials.password },
+          ]
         : [
             // Least privilege: nobody, no capabilities, no way to regain them.
-            ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--no-new-privs',
-              process.execPath, join(appDir, 'backends', 'server.js')],
-            { ...base, SERVER_ID: node.serverId ?? '1', SERVER_NAME: node.name, PORT: String(this.topology.ports.backend), NODE_ENV: 'production' },
+            [
+              'setpriv',
+              '--reuid=65534',
+              '--regid=65534',
+              '--clear-groups',
+              '--inh-caps=-all',
+              '--no-new-privs',
+              process.execPath,
+              join(appDir, 'backends', 'server.js'),
+            ],
+            {
+              ...base,
+              SERVER_ID: node.serverId ?? '1',
+              SERVER_NAME: node.name,
+              PORT: String(this.topology.ports.backend),
+              NODE_ENV: 'production',
+            },
           ];
     const log = openSync(join(nodeDir(node.name), 'node.log'), 'a');
     const child = spawn('nsenter', inNode(node.name, argv), { detached: true, stdio: ['ignore', log, log], env });

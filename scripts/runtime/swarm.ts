@@ -61,25 +61,44 @@ export class SwarmRuntime implements Runtime {
   /** The engine of a Swarm node, for what only it can do (exec, kill, logs). */
   private engine(host: string): Docker {
     const url = this.plan.engines?.[host];
-    if (!url) throw new HakitError(`the Swarm plan names no engine for node ${host}`, ExitCode.usage, 'add it under "engines" (e.g. "ssh://root@HOST")');
+    if (!url)
+      throw new HakitError(
+        `the Swarm plan names no engine for node ${host}`,
+        ExitCode.usage,
+        'add it under "engines" (e.g. "ssh://root@HOST")',
+      );
     return dockerAt(url);
   }
 
   async preflight(): Promise<Problem[]> {
     const problems: Problem[] = [];
     const info = (await this.manager.info().catch(() => undefined)) as { Swarm?: { ControlAvailable?: boolean } } | undefined;
-    if (!info) return [{ problem: `no Docker engine answers at ${this.plan.manager ?? 'DOCKER_HOST / the local socket'}`, fix: 'hakit lab up, or set "manager" in the Swarm plan' }];
-    if (!info.Swarm?.ControlAvailable) problems.push({ problem: 'that engine is not a Swarm manager', fix: 'docker swarm init (or point "manager" at a manager)' });
+    if (!info)
+      return [
+        {
+          problem: `no Docker engine answers at ${this.plan.manager ?? 'DOCKER_HOST / the local socket'}`,
+          fix: 'hakit lab up, or set "manager" in the Swarm plan',
+        },
+      ];
+    if (!info.Swarm?.ControlAvailable)
+      problems.push({ problem: 'that engine is not a Swarm manager', fix: 'docker swarm init (or point "manager" at a manager)' });
     else {
       const hosts = new Set((await listSwarmNodes(this.manager)).map((n) => n.Description.Hostname));
       for (const lb of ['lb1', 'lb2'] as const) {
-        if (!hosts.has(this.plan.lbs[lb].node)) problems.push({ problem: `${lb}: no Swarm node has the hostname ${this.plan.lbs[lb].node}`, fix: 'docker node ls; fix lbs in the Swarm plan' });
+        if (!hosts.has(this.plan.lbs[lb].node))
+          problems.push({
+            problem: `${lb}: no Swarm node has the hostname ${this.plan.lbs[lb].node}`,
+            fix: 'docker node ls; fix lbs in the Swarm plan',
+          });
       }
     }
-    if (!(await commandExists('docker'))) problems.push({ problem: 'the docker CLI is not installed (it runs `docker stack deploy`)', fix: 'sudo hakit setup --docker' });
+    if (!(await commandExists('docker')))
+      problems.push({ problem: 'the docker CLI is not installed (it runs `docker stack deploy`)', fix: 'sudo hakit setup --docker' });
     if (!this.plan.registry) {
       const local = dockerClient();
-      for (const image of Object.values(images)) if (!(await imageExists(local, image))) problems.push({ problem: `image ${image} is not built here`, fix: 'hakit images --offline' });
+      for (const image of Object.values(images))
+        if (!(await imageExists(local, image)))
+          problems.push({ problem: `image ${image} is not built here`, fix: 'hakit images --offline' });
     }
     return problems;
   }
@@ -90,10 +109,14 @@ export class SwarmRuntime implements Runtime {
   }
 
   async up({ progress, credentials }: UpOptions): Promise<void> {
-    await progress.step(`Label ${this.plan.lbs.lb1.node} and ${this.plan.lbs.lb2.node} as load balancers (${LB_LABEL}=lb)`, () => labelLbNodes(this.manager, [this.plan.lbs.lb1.node, this.plan.lbs.lb2.node]));
+    await progress.step(`Label ${this.plan.lbs.lb1.node} and ${this.plan.lbs.lb2.node} as load balancers (${LB_LABEL}=lb)`, () =>
+      labelLbNodes(this.manager, [this.plan.lbs.lb1.node, this.plan.lbs.lb2.node]),
+    );
     await copyImages(progress, this.plan, this.manager, (host) => this.engine(host));
     await progress.step(`docker stack deploy ${STACK} (${this.plan.backends} backend replicas)`, () => this.deploy(credentials));
-    await progress.step('Every task running', () => waitFor('the stack\'s tasks', async () => ((await this.allRunning()) ? true : undefined), 120_000, 500));
+    await progress.step('Every task running', () =>
+      waitFor("the stack's tasks", async () => ((await this.allRunning()) ? true : undefined), 120_000, 500),
+    );
   }
 
   private async deploy(c: Credentials): Promise<void> {
@@ -101,17 +124,29 @@ export class SwarmRuntime implements Runtime {
     try {
       const file = join(dir, 'stack.yaml');
       // The file holds ${…} references only; the values (the password too) travel in the environment.
-      writeFileSync(file, stackFileText((image) => imageRef(image, this.plan)), { mode: 0o600 });
+      writeFileSync(
+        file,
+        stackFileText((image) => imageRef(image, this.plan)),
+        { mode: 0o600 },
+      );
       const p = this.plan;
       const env = {
         ...process.env,
         ...(p.manager ? { DOCKER_HOST: p.manager } : {}),
-        BACKENDS: String(p.backends), KIT_HOST: p.clientAddress ?? '127.0.0.1', STATS_USER: c.user, STATS_PASSWORD: c.password,
-        VIP: p.vip, VIP_PREFIX: String(p.prefix), LB1_IP: p.lbs.lb1.address, LB2_IP: p.lbs.lb2.address, LB_INTERFACE: p.interface,
+        BACKENDS: String(p.backends),
+        KIT_HOST: p.clientAddress ?? '127.0.0.1',
+        STATS_USER: c.user,
+        STATS_PASSWORD: c.password,
+        VIP: p.vip,
+        VIP_PREFIX: String(p.prefix),
+        LB1_IP: p.lbs.lb1.address,
+        LB2_IP: p.lbs.lb2.address,
+        LB_INTERFACE: p.interface,
       };
       const resolve = p.registry ? 'always' : 'never';
       const r = await shMaybe({ env })`docker stack deploy --prune --resolve-image ${resolve} -c ${file} ${STACK}`;
-      if (r.exitCode !== 0) throw new HakitError(`docker stack deploy failed:\n${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
+      if (r.exitCode !== 0)
+        throw new HakitError(`docker stack deploy failed:\n${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -133,17 +168,27 @@ export class SwarmRuntime implements Runtime {
 
   /** Where each kit node is, from the manager's task list (running tasks only). */
   private async placements(): Promise<Map<string, Placement>> {
-    const [names, backend, haproxy, keepalived] = await Promise.all([this.hostnames(), this.tasks('backend'), this.tasks('haproxy'), this.tasks('keepalived')]);
+    const [names, backend, haproxy, keepalived] = await Promise.all([
+      this.hostnames(),
+      this.tasks('backend'),
+      this.tasks('haproxy'),
+      this.tasks('keepalived'),
+    ]);
     const out = new Map<string, Placement>();
     const containerOf = (t: Task) => (t.Status.State === 'running' ? t.Status.ContainerStatus?.ContainerID : undefined);
     for (const lb of ['lb1', 'lb2'] as const) {
       const host = this.plan.lbs[lb].node;
-      const on = (ts: Task[]) => ts.filter((t) => names.get(t.NodeID) === host).map(containerOf).find(Boolean);
+      const on = (ts: Task[]) =>
+        ts
+          .filter((t) => names.get(t.NodeID) === host)
+          .map(containerOf)
+          .find(Boolean);
       out.set(lb, { host, containers: { keepalived: on(keepalived), haproxy: on(haproxy) } });
     }
     for (const t of backend) {
       const id = containerOf(t);
-      if (id && t.Slot) out.set(`backend${t.Slot}`, { host: names.get(t.NodeID) ?? '?', containers: { backend: id }, address: overlayAddress(t) });
+      if (id && t.Slot)
+        out.set(`backend${t.Slot}`, { host: names.get(t.NodeID) ?? '?', containers: { backend: id }, address: overlayAddress(t) });
     }
     return out;
   }
@@ -178,11 +223,22 @@ export class SwarmRuntime implements Runtime {
       await this.setAvailability(this.plan.lbs[node as 'lb1' | 'lb2'].node, 'drain');
       if (!p) return;
       const engine = this.engine(p.host);
-      const running = async (id: string) => (await engine.getContainer(id).inspect().catch(() => undefined))?.State.Running === true;
-      await waitFor(`${node}'s tasks to stop`, async () => {
-        for (const id of Object.values(p.containers)) if (id && (await running(id))) return undefined;
-        return true;
-      }, 30_000, 100);
+      const running = async (id: string) =>
+        (
+          await engine
+            .getContainer(id)
+            .inspect()
+            .catch(() => undefined)
+        )?.State.Running === true;
+      await waitFor(
+        `${node}'s tasks to stop`,
+        async () => {
+          for (const id of Object.values(p.containers)) if (id && (await running(id))) return undefined;
+          return true;
+        },
+        30_000,
+        100,
+      );
       return;
     }
     if (!p) return;
@@ -213,7 +269,12 @@ export class SwarmRuntime implements Runtime {
   async restore(node: string, _credentials: Credentials): Promise<void> {
     const spec = requireNode(this.topology, node);
     if (spec.role === 'lb') await this.setAvailability(this.plan.lbs[node as 'lb1' | 'lb2'].node, 'active');
-    await waitFor(`Swarm to restart ${node}`, async () => ((await this.nodes()).find((n) => n.spec.name === node)?.running ? true : undefined), 60_000, 250);
+    await waitFor(
+      `Swarm to restart ${node}`,
+      async () => ((await this.nodes()).find((n) => n.spec.name === node)?.running ? true : undefined),
+      60_000,
+      250,
+    );
   }
 
   /** Each running replica's overlay address: HAProxy's server-template slots follow DNS, not slots. */
@@ -265,7 +326,9 @@ export class SwarmRuntime implements Runtime {
     const out: string[] = [];
     for (const [what, id] of Object.entries(p.containers)) {
       if (!id) continue;
-      const buf = (await this.engine(p.host).getContainer(id).logs({ stdout: true, stderr: true, follow: false, tail: 500 })) as unknown as Buffer;
+      const buf = (await this.engine(p.host)
+        .getContainer(id)
+        .logs({ stdout: true, stderr: true, follow: false, tail: 500 })) as unknown as Buffer;
       const { stdout, stderr } = demux(buf);
       out.push(`== ${what} on ${p.host}\n${stdout}${stderr}`);
     }
@@ -280,7 +343,7 @@ export class SwarmRuntime implements Runtime {
     for (const [host, url] of Object.entries(this.plan.engines ?? {})) {
       const e = dockerAt(url);
       const cs = await e.listContainers({ all: true, filters }).catch(() => []);
-      const vs = ((await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? []);
+      const vs = (await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? [];
       out.push(...cs.map((c) => `container ${c.Names[0]} on ${host}`), ...vs.map((v) => `volume ${v.Name} on ${host}`));
     }
     const labelled = (await listSwarmNodes(this.manager)).filter((n) => n.Spec.Labels?.[LB_LABEL]);
@@ -293,17 +356,32 @@ export class SwarmRuntime implements Runtime {
     await progress.step(`Remove the stack ${STACK} (services, then its network)`, async () => {
       for (const s of await this.manager.listServices({ filters })) await this.manager.getService(s.ID).remove().catch(ignoreGone);
       // Tasks stop with their grace period; the overlay network goes once no task uses it.
-      await waitFor('the stack\'s networks to go', async () => {
-        const nets = await this.manager.listNetworks({ filters });
-        for (const n of nets) await this.manager.getNetwork(n.Id).remove().catch(() => undefined);
-        return nets.length ? undefined : true;
-      }, 60_000, 500);
+      await waitFor(
+        "the stack's networks to go",
+        async () => {
+          const nets = await this.manager.listNetworks({ filters });
+          for (const n of nets)
+            await this.manager
+              .getNetwork(n.Id)
+              .remove()
+              .catch(() => undefined);
+          return nets.length ? undefined : true;
+        },
+        60_000,
+        500,
+      );
     });
     await progress.step('Remove the node-local volumes and the load-balancer labels', async () => {
       for (const url of Object.values(this.plan.engines ?? {})) {
         const e = dockerAt(url);
-        await waitFor('the stack\'s containers to go', async () => ((await e.listContainers({ all: true, filters }).catch(() => [])).length ? undefined : true), 60_000, 500);
-        for (const v of (await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? []) await e.getVolume(v.Name).remove().catch(ignoreGone);
+        await waitFor(
+          "the stack's containers to go",
+          async () => ((await e.listContainers({ all: true, filters }).catch(() => [])).length ? undefined : true),
+          60_000,
+          500,
+        );
+        for (const v of (await e.listVolumes({ filters }).catch(() => ({ Volumes: [] }))).Volumes ?? [])
+          await e.getVolume(v.Name).remove().catch(ignoreGone);
       }
       for (const lb of ['lb1', 'lb2'] as const) await this.setAvailability(this.plan.lbs[lb].node, 'active').catch(() => undefined);
       await labelLbNodes(this.manager, []);
@@ -315,7 +393,9 @@ export class SwarmRuntime implements Runtime {
     const [s] = await this.manager.listServices({ filters: { name: [service('backend')] } });
     if (!s?.Spec || !s.Version) throw new HakitError('the stack has no backend service', ExitCode.notUp, 'hakit --runtime swarm up');
     const spec = s.Spec as { Mode?: { Replicated?: { Replicas?: number } } };
-    await this.manager.getService(s.ID).update({ version: s.Version.Index, ...s.Spec, Mode: { ...spec.Mode, Replicated: { Replicas: replicas } } });
+    await this.manager
+      .getService(s.ID)
+      .update({ version: s.Version.Index, ...s.Spec, Mode: { ...spec.Mode, Replicated: { Replicas: replicas } } });
   }
 }
 

@@ -34,13 +34,22 @@ export async function bringUp(rt: Runtime, progress: Progress, retain = false, s
 export async function waitHealthy(rt: Runtime, timeoutMs: number): Promise<StackStatus> {
   let last: StackStatus | undefined;
   try {
-    return await waitFor('a healthy stack', async () => {
-      last = await getStatus(rt);
-      return isHealthy(last) ? last : undefined;
-    }, timeoutMs, 100);
-  } catch (err) {
+    return await waitFor(
+      'a healthy stack',
+      async () => {
+        last = await getStatus(rt);
+        return isHealthy(last) ? last : undefined;
+      },
+      timeoutMs,
+      100,
+    );
+  } catch {
     const seen = last ? last.nodes.map((n) => `${n.name} ${n.state}`).join(', ') : 'no status';
-    throw new HakitError(`the stack did not become healthy within ${timeoutMs / 1000} s (${seen})`, ExitCode.failure, 'see `hakit logs NODE`');
+    throw new HakitError(
+      `the stack did not become healthy within ${timeoutMs / 1000} s (${seen})`,
+      ExitCode.failure,
+      'see `hakit logs NODE`',
+    );
   }
 }
 
@@ -69,10 +78,15 @@ export async function restoreNode(rt: Runtime, node: string): Promise<boolean> {
   if (await nodeIsWhole(rt, node)) return false;
   const creds = loadCredentials() ?? ensureCredentials().creds;
   await rt.restore(node, creds);
-  await waitFor(`${node} to serve again`, async () => {
-    const s = await getStatus(rt);
-    const me = s.nodes.find((n) => n.name === node);
-    return me && ['MASTER', 'BACKUP', 'UP'].includes(me.state) ? true : undefined;
-  }, 20_000, 100);
+  await waitFor(
+    `${node} to serve again`,
+    async () => {
+      const s = await getStatus(rt);
+      const me = s.nodes.find((n) => n.name === node);
+      return me && ['MASTER', 'BACKUP', 'UP'].includes(me.state) ? true : undefined;
+    },
+    20_000,
+    100,
+  );
   return true;
 }

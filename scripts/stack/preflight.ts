@@ -13,9 +13,14 @@ export const netnsTools = ['ip', 'haproxy', 'keepalived', 'curl', 'setpriv'] as 
 /** Checks every runtime needs: a valid topology, Linux, and the kit's address range free. */
 export async function commonPreflight(t: Topology): Promise<Problem[]> {
   const problems: Problem[] = validateTopology(t).map((p) => ({ problem: `topology: ${p}` }));
-  if (process.platform !== 'linux') return [...problems, { problem: `hakit needs Linux (this is ${process.platform})`, fix: 'use a Linux VM' }];
+  if (process.platform !== 'linux')
+    return [...problems, { problem: `hakit needs Linux (this is ${process.platform})`, fix: 'use a Linux VM' }];
   const taken = await routesOverlapping(t.subnet);
-  if (taken.length) problems.push({ problem: `address range ${t.subnet} is already in use on this host: ${taken.join('; ')}`, fix: 'remove that network (a Docker network or an old stack: hakit down)' });
+  if (taken.length)
+    problems.push({
+      problem: `address range ${t.subnet} is already in use on this host: ${taken.join('; ')}`,
+      fix: 'remove that network (a Docker network or an old stack: hakit down)',
+    });
   return problems;
 }
 
@@ -25,9 +30,13 @@ export async function netnsPreflight(t: Topology): Promise<Problem[]> {
   if (process.getuid?.() !== 0) problems.push({ problem: 'hakit needs root to create network namespaces', fix: 'run it with sudo' });
   const missing: string[] = [];
   for (const tool of netnsTools) if (!(await commandExists(tool))) missing.push(tool);
-  if (missing.length) problems.push({ problem: `missing: ${missing.join(', ')}`, fix: 'sudo hakit setup (apt-get install haproxy keepalived iproute2 curl)' });
+  if (missing.length)
+    problems.push({
+      problem: `missing: ${missing.join(', ')}`,
+      fix: 'sudo hakit setup (apt-get install haproxy keepalived iproute2 curl)',
+    });
   if ((await shMaybe`id -u keepalived_script`).exitCode !== 0) {
-    problems.push({ problem: 'user keepalived_script (keepalived\'s script_user) does not exist', fix: 'sudo hakit setup' });
+    problems.push({ problem: "user keepalived_script (keepalived's script_user) does not exist", fix: 'sudo hakit setup' });
   }
   return problems;
 }
@@ -35,7 +44,7 @@ export async function netnsPreflight(t: Topology): Promise<Problem[]> {
 /** Host routes that fall inside or contain the kit's subnet (default routes aside). */
 export async function routesOverlapping(subnet: string): Promise<string[]> {
   const out = (await shMaybe`ip -j -4 route show`).stdout;
-  let routes: Array<{ dst: string; dev?: string }> = [];
+  let routes: Array<{ dst: string; dev?: string }>;
   try {
     routes = JSON.parse(out || '[]');
   } catch {

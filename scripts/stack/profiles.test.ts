@@ -52,14 +52,17 @@ describe.skipIf(skipOutsideCi(missing))('the real binaries accept every profile'
     expect(r.ok).toBe(true);
   });
 
-  it.each(Object.values(profiles).flatMap((p) => ['lb1', 'lb2'].map((id) => [p.name, id] as const)))('keepalived -t with the %s definitions for %s', async (name, id) => {
-    const dir = mkdtempSync(join(tmpdir(), 'hkprofile-'));
-    cpSync(join(packageRoot, 'keepalived'), dir, { recursive: true });
-    writeFileSync(join(dir, 'keepalived.conf'), keepalivedConf.replace(INCLUDE, keepalivedProfileConf(profiles[name])));
-    const r = await checkKeepalived(id, dir);
-    expect(r.output).toBe('');
-    expect(r.ok).toBe(true);
-  });
+  it.each(Object.values(profiles).flatMap((p) => ['lb1', 'lb2'].map((id) => [p.name, id] as const)))(
+    'keepalived -t with the %s definitions for %s',
+    async (name, id) => {
+      const dir = mkdtempSync(join(tmpdir(), 'hkprofile-'));
+      cpSync(join(packageRoot, 'keepalived'), dir, { recursive: true });
+      writeFileSync(join(dir, 'keepalived.conf'), keepalivedConf.replace(INCLUDE, keepalivedProfileConf(profiles[name])));
+      const r = await checkKeepalived(id, dir);
+      expect(r.output).toBe('');
+      expect(r.ok).toBe(true);
+    },
+  );
 
   it('a broken override is caught (the checks can fail)', async () => {
     const r = await checkHaproxy(undefined, { RETRY_ON: 'no-such-event' });

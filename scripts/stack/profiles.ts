@@ -30,14 +30,16 @@ export interface ConfigProfile {
 export const profiles: Record<ProfileName, ConfigProfile> = {
   tuned: {
     name: 'tuned',
-    description: "the kit's defaults: VRRPv3 advert_int 0.05, HAProxy probe + track file, nopreempt; checks every 200 ms, retry-on + redispatch, passive health",
+    description:
+      "the kit's defaults: VRRPv3 advert_int 0.05, HAProxy probe + track file, nopreempt; checks every 200 ms, retry-on + redispatch, passive health",
     haproxy: {},
     keepalived: {},
     settleMs: 600,
   },
   textbook: {
     name: 'textbook',
-    description: 'the usual tutorial: VRRPv2 advert_int 1, pgrep check every 2 s (weight 2, preempt); checks inter 2s fall 3 rise 2, no retry-on/redispatch/observe',
+    description:
+      'the usual tutorial: VRRPv2 advert_int 1, pgrep check every 2 s (weight 2, preempt); checks inter 2s fall 3 rise 2, no retry-on/redispatch/observe',
     haproxy: {
       CHECK_INTER: '2s',
       CHECK_FALL: '3',

@@ -57,7 +57,7 @@ describe('no credentials in the repository', () => {
 describe('haproxy.cfg hardening agrees with the topology', () => {
   const cfg = readFileSync(join(packageRoot, 'haproxy', 'haproxy.cfg'), 'utf8');
 
-  it('exempts exactly the kit\'s host address from the per-source limits', () => {
+  it("exempts exactly the kit's host address from the per-source limits", () => {
     // The default is the single-host topology's; Swarm sets KIT_HOST to the plan's client address.
     expect([...cfg.matchAll(/^\s*acl kit_host src "\$\{KIT_HOST-(\S+)\}"$/gm)].map((m) => m[1])).toEqual([defaultTopology.hostAddress]);
     expect(cfg).toMatch(/^\s*tcp-request connection track-sc0 src unless kit_host$/m);

@@ -8,7 +8,10 @@ import { rotateCredentials, rotationOrder } from './rotate.js';
 import type { StackStatus } from '../observe/status.js';
 
 const status = (lb1: string, lb2: string): StackStatus => ({
-  runtime: 'netns', vip: '', url: '', statsUrl: '',
+  runtime: 'netns',
+  vip: '',
+  url: '',
+  statsUrl: '',
   nodes: [
     { name: 'lb1', role: 'lb', state: lb1 as 'MASTER', address: '' },
     { name: 'lb2', role: 'lb', state: lb2 as 'MASTER', address: '' },

@@ -27,14 +27,20 @@ export async function rotateCredentials(rt: Runtime | undefined, progress: Progr
     await progress.step(`Restart ${lb} with the new credentials`, async () => {
       await rt.stop(lb, 'graceful');
       await rt.restore(lb, creds);
-      await waitFor(`${lb} to serve again`, async () => {
-        const s = await getStatus(rt);
-        const me = s.nodes.find((n) => n.name === lb);
-        return me && ['MASTER', 'BACKUP'].includes(me.state) && isHealthy(s) ? true : undefined;
-      }, 20_000, 100);
+      await waitFor(
+        `${lb} to serve again`,
+        async () => {
+          const s = await getStatus(rt);
+          const me = s.nodes.find((n) => n.name === lb);
+          return me && ['MASTER', 'BACKUP'].includes(me.state) && isHealthy(s) ? true : undefined;
+        },
+        20_000,
+        100,
+      );
     });
   }
   const after = await getStatus(rt);
-  if (masters(after).length !== 1) throw new HakitError(`after the rotation ${masters(after).length} load balancers are MASTER`, 1, 'see `hakit status`');
+  if (masters(after).length !== 1)
+    throw new HakitError(`after the rotation ${masters(after).length} load balancers are MASTER`, 1, 'see `hakit status`');
   return creds;
 }

@@ -29,7 +29,10 @@ describe('topology files', () => {
       'subnet: 10.213.0.0/24',
       'vip: 10.213.0.10',
       'nodes:',
-      ...defaultTopology.nodes.map((n) => `  - { name: ${n.name}, role: ${n.role}, address: ${n.address}${n.priority ? `, priority: ${n.priority}` : ''}${n.serverId ? `, serverId: "${n.serverId}"` : ''} }`),
+      ...defaultTopology.nodes.map(
+        (n) =>
+          `  - { name: ${n.name}, role: ${n.role}, address: ${n.address}${n.priority ? `, priority: ${n.priority}` : ''}${n.serverId ? `, serverId: "${n.serverId}"` : ''} }`,
+      ),
     ].join('\n');
     expect(loadTopologyFile(file('ok.yaml', yaml))).toEqual(defaultTopology);
   });
@@ -45,7 +48,14 @@ describe('topology files', () => {
     t.colour = 'blue';
     const err = fails(file('bad.json', JSON.stringify(t)));
     expect(err.exitCode).toBe(2);
-    for (const m of [/outside the subnet/, /"lb1" is used twice/, /equal priorities/, /port http: 70000/, /role must be "lb" or "backend"/, /unknown field "colour"/]) {
+    for (const m of [
+      /outside the subnet/,
+      /"lb1" is used twice/,
+      /equal priorities/,
+      /port http: 70000/,
+      /role must be "lb" or "backend"/,
+      /unknown field "colour"/,
+    ]) {
       expect(err.message).toMatch(m);
     }
     expect(err.message).toMatch(/nothing was started/);

@@ -71,7 +71,8 @@ export function topologyFromData(data: unknown): { topology: Topology; errors: s
  */
 export function differencesFromConfigs(t: Topology, base: Topology = defaultTopology): string[] {
   const diffs: string[] = [];
-  for (const key of ['subnet', 'hostAddress', 'vip'] as const) if (t[key] !== base[key]) diffs.push(`${key} ${t[key]} (configs: ${base[key]})`);
+  for (const key of ['subnet', 'hostAddress', 'vip'] as const)
+    if (t[key] !== base[key]) diffs.push(`${key} ${t[key]} (configs: ${base[key]})`);
   for (const key of Object.keys(base.ports) as Array<keyof Topology['ports']>) {
     if (t.ports[key] !== base.ports[key]) diffs.push(`ports.${key} ${t.ports[key]} (configs: ${base.ports[key]})`);
   }
@@ -86,7 +87,10 @@ export function parseTopologyText(text: string, fileName: string): unknown {
   try {
     return /\.json$/i.test(fileName) ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    throw new HakitError(`${fileName}: not valid ${/\.json$/i.test(fileName) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`, ExitCode.usage);
+    throw new HakitError(
+      `${fileName}: not valid ${/\.json$/i.test(fileName) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+      ExitCode.usage,
+    );
   }
 }
 
@@ -100,7 +104,10 @@ export function loadTopologyFile(path: string): Topology {
   }
   const { topology, errors } = topologyFromData(parseTopologyText(text, path));
   if (errors.length) {
-    throw new HakitError(`${path}: ${errors.length} problem${errors.length > 1 ? 's' : ''}, nothing was started:\n${errors.map((e) => `  ✗ ${e}`).join('\n')}`, ExitCode.usage);
+    throw new HakitError(
+      `${path}: ${errors.length} problem${errors.length > 1 ? 's' : ''}, nothing was started:\n${errors.map((e) => `  ✗ ${e}`).join('\n')}`,
+      ExitCode.usage,
+    );
   }
   const diffs = differencesFromConfigs(topology);
   if (diffs.length) {

@@ -78,7 +78,7 @@ export function inSubnet(ip: string, subnet: string): boolean {
   const bits = Number(len);
   if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
 }
 
 export function validateTopology(t: Topology): string[] {
@@ -112,9 +112,11 @@ export function validateTopology(t: Topology): string[] {
   if (backends(t).length < 1) errors.push('expected at least 1 backend');
   const prios = lbNodes.map((n) => n.priority);
   for (const n of lbNodes) {
-    if (!Number.isInteger(n.priority) || n.priority! < 1 || n.priority! > 254) errors.push(`${n.name}: priority must be an integer from 1 to 254`);
+    if (!Number.isInteger(n.priority) || n.priority! < 1 || n.priority! > 254)
+      errors.push(`${n.name}: priority must be an integer from 1 to 254`);
   }
-  if (prios.length === 2 && prios[0] === prios[1]) errors.push('the load balancers have equal priorities: the first election would depend on addresses');
+  if (prios.length === 2 && prios[0] === prios[1])
+    errors.push('the load balancers have equal priorities: the first election would depend on addresses');
   for (const [name, port] of Object.entries(t.ports)) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push(`port ${name}: ${port} is not a port number (1–65535)`);
   }

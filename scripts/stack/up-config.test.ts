@@ -15,10 +15,14 @@ chmodSync(dir, 0o755);
 
 function runAsNobody(args: string[], stateDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, '--runtime', 'netns', ...args],
-      { env: { ...process.env, NO_COLOR: '1', HAKIT_STATE_DIR: stateDir } }, (err, stdout, stderr) => {
+    execFile(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, '--runtime', 'netns', ...args],
+      { env: { ...process.env, NO_COLOR: '1', HAKIT_STATE_DIR: stateDir } },
+      (err, stdout, stderr) => {
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
+      },
+    );
   });
 }
 
@@ -35,7 +39,8 @@ describe('hakit up --config', () => {
     const r = await runAsNobody(['up', '--config', file], state);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing was started/);
-    for (const m of [/vip: 192\.168\.7\.10 is outside the subnet/, /"lb1" is used twice/, /equal priorities/, /port stats: 0/]) expect(r.stderr).toMatch(m);
+    for (const m of [/vip: 192\.168\.7\.10 is outside the subnet/, /"lb1" is used twice/, /equal priorities/, /port stats: 0/])
+      expect(r.stderr).toMatch(m);
     expect(r.stderr).not.toMatch(/needs root/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(state, 'credentials.json'))).toBe(false);

@@ -36,7 +36,10 @@ export async function copyImages(progress: Progress, plan: SwarmPlan, manager: D
     await progress.step(`Push the images to ${plan.registry}`, async () => {
       for (const image of Object.values(images)) {
         const ref = imageRef(image, plan);
-        for (const cmd of [['tag', image, ref], ['push', ref]]) {
+        for (const cmd of [
+          ['tag', image, ref],
+          ['push', ref],
+        ]) {
           const r = await shMaybe`docker ${cmd}`;
           if (r.exitCode !== 0) throw new HakitError(`docker ${cmd.join(' ')} failed: ${r.stderr.trim()}`);
         }
@@ -54,7 +57,9 @@ export async function copyImages(progress: Progress, plan: SwarmPlan, manager: D
   const todo: Array<{ host: string; image: string }> = [];
   for (const host of hosts) {
     if (!plan.engines?.[host]) {
-      progress.info(`! node ${host}: the plan names no engine for it, so the kit cannot copy the images there (docker load them, or use a registry)`);
+      progress.info(
+        `! node ${host}: the plan names no engine for it, so the kit cannot copy the images there (docker load them, or use a registry)`,
+      );
       continue;
     }
     for (const image of imagesFor(host, plan)) if ((await imageId(engineOf(host), image)) !== wanted.get(image)) todo.push({ host, image });
@@ -75,11 +80,14 @@ export async function copyImages(progress: Progress, plan: SwarmPlan, manager: D
       }
     });
     await progress.step('docker load on each node', () =>
-      Promise.all(todo.map(async ({ host, image }) => {
-        const engine = engineOf(host);
-        const res = await engine.loadImage(createReadStream(tars.get(image)!), { quiet: true });
-        await new Promise<void>((resolve, reject) => engine.modem.followProgress(res, (err) => (err ? reject(err) : resolve())));
-      })));
+      Promise.all(
+        todo.map(async ({ host, image }) => {
+          const engine = engineOf(host);
+          const res = await engine.loadImage(createReadStream(tars.get(image)!), { quiet: true });
+          await new Promise<void>((resolve, reject) => engine.modem.followProgress(res, (err) => (err ? reject(err) : resolve())));
+        }),
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

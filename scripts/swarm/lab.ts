@@ -70,13 +70,22 @@ const freeGb = (path: string) => {
 
 export async function labUp(progress: Progress, opts: { rebuildBase?: boolean } = {}): Promise<SwarmPlan> {
   const host = dockerClient();
-  if (!(await engineAnswers())) throw new HakitError('no Docker engine answers on this host', ExitCode.preflight, 'sudo hakit setup --docker');
-  if ((await labContainers(host)).length) throw new HakitError('a lab is already up', ExitCode.usage, '`hakit lab status`, or `hakit lab down` first');
+  if (!(await engineAnswers()))
+    throw new HakitError('no Docker engine answers on this host', ExitCode.preflight, 'sudo hakit setup --docker');
+  if ((await labContainers(host)).length)
+    throw new HakitError('a lab is already up', ExitCode.usage, '`hakit lab status`, or `hakit lab down` first');
   const taken = await routesOverlapping(LAB_SUBNET);
   if (taken.length) throw new HakitError(`address range ${LAB_SUBNET} is in use on this host: ${taken.join('; ')}`, ExitCode.preflight);
   const free = freeGb('/var/lib/docker');
-  progress.info(`The lab needs about ${LAB_DISK_GB.overlay2} GB of disk (${LAB_DISK_GB.vfs} GB where nested overlay2 does not work and the nodes fall back to vfs); ${free.toFixed(0)} GB free under /var/lib/docker`);
-  if (free < LAB_DISK_GB.overlay2) throw new HakitError(`only ${free.toFixed(1)} GB free under /var/lib/docker`, ExitCode.preflight, `free at least ${LAB_DISK_GB.overlay2} GB`);
+  progress.info(
+    `The lab needs about ${LAB_DISK_GB.overlay2} GB of disk (${LAB_DISK_GB.vfs} GB where nested overlay2 does not work and the nodes fall back to vfs); ${free.toFixed(0)} GB free under /var/lib/docker`,
+  );
+  if (free < LAB_DISK_GB.overlay2)
+    throw new HakitError(
+      `only ${free.toFixed(1)} GB free under /var/lib/docker`,
+      ExitCode.preflight,
+      `free at least ${LAB_DISK_GB.overlay2} GB`,
+    );
 
   try {
     const image = await ensureLabNodeImage(progress, opts.rebuildBase);
@@ -92,7 +101,8 @@ export async function labUp(progress: Progress, opts: { rebuildBase?: boolean } 
       writeFileSync(`/proc/sys/net/ipv4/neigh/${LAB_BRIDGE}/locktime`, '0');
     });
     await progress.step(`Nodes ${labNodes.map((n) => n.name).join(', ')}, each with its own Docker engine`, () =>
-      Promise.all(labNodes.map((n) => startNode(host, image, n))));
+      Promise.all(labNodes.map((n) => startNode(host, image, n))),
+    );
     await progress.step('Swarm: init on manager, join lb1 and lb2, label them load balancers (hakit.role=lb)', () => formSwarm());
   } catch (err) {
     progress.info('lab up failed: removing what was made');
@@ -115,8 +125,19 @@ async function startNode(host: Docker, image: string, n: LabNode): Promise<void>
       Image: image,
       Labels: { [LAB_LABEL]: '1' },
       // The engine listens on its usual socket (for the node's own CLI) and on one this host sees.
-      Cmd: ['tini', '--', 'dockerd', '--storage-driver', driver, '--cgroup-parent', `/${containerName(n.name)}`,
-        '-H', 'unix:///var/run/docker.sock', '-H', 'unix:///hakit-engine/docker.sock'],
+      Cmd: [
+        'tini',
+        '--',
+        'dockerd',
+        '--storage-driver',
+        driver,
+        '--cgroup-parent',
+        `/${containerName(n.name)}`,
+        '-H',
+        'unix:///var/run/docker.sock',
+        '-H',
+        'unix:///hakit-engine/docker.sock',
+      ],
       HostConfig: {
         CapAdd: ['ALL'],
         CapDrop: ['SYS_RESOURCE'],
@@ -135,12 +156,16 @@ async function startNode(host: Docker, image: string, n: LabNode): Promise<void>
     await c.start();
     return c;
   };
-  let c = await start('overlay2');
+  const c = await start('overlay2');
   if (!(await nodeEngineAnswers(n.name, 20_000))) {
     await c.remove({ force: true, v: true });
-    await host.getVolume(volumeName(n.name)).remove().catch(() => undefined);
-    c = await start('vfs');
-    if (!(await nodeEngineAnswers(n.name, 30_000))) throw new HakitError(`the engine in lab node ${n.name} did not start`, ExitCode.failure, `docker logs ${containerName(n.name)}`);
+    await host
+      .getVolume(volumeName(n.name))
+      .remove()
+      .catch(() => undefined);
+    await start('vfs');
+    if (!(await nodeEngineAnswers(n.name, 30_000)))
+      throw new HakitError(`the engine in lab node ${n.name} did not start`, ExitCode.failure, `docker logs ${containerName(n.name)}`);
   }
 }
 
@@ -150,7 +175,17 @@ export function nodeEngine(node: string): Docker {
 
 async function nodeEngineAnswers(node: string, timeoutMs: number): Promise<boolean> {
   try {
-    await waitFor(`the engine of ${node}`, async () => ((await nodeEngine(node).ping().catch(() => undefined)) ? true : undefined), timeoutMs, 250);
+    await waitFor(
+      `the engine of ${node}`,
+      async () =>
+        (await nodeEngine(node)
+          .ping()
+          .catch(() => undefined))
+          ? true
+          : undefined,
+      timeoutMs,
+      250,
+    );
     return true;
   } catch {
     return false;
@@ -163,7 +198,12 @@ async function formSwarm(): Promise<void> {
   await m.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: manager.address });
   const token = ((await m.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
   for (const n of labNodes.filter((x) => !x.manager)) {
-    await nodeEngine(n.name).swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: n.address, RemoteAddrs: [`${manager.address}:2377`], JoinToken: token });
+    await nodeEngine(n.name).swarmJoin({
+      ListenAddr: '0.0.0.0:2377',
+      AdvertiseAddr: n.address,
+      RemoteAddrs: [`${manager.address}:2377`],
+      JoinToken: token,
+    });
   }
   // The same labels `hakit --runtime swarm up` sets from the plan.
   const { lb1, lb2 } = labPlan().lbs;
@@ -188,7 +228,9 @@ export async function labStatus(): Promise<LabStatus> {
     const c = found.find((x) => x.Names.includes(`/${containerName(n.name)}`));
     let swarm: string | undefined;
     if (c?.State === 'running') {
-      const info = (await nodeEngine(n.name).info().catch(() => undefined)) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } } | undefined;
+      const info = (await nodeEngine(n.name)
+        .info()
+        .catch(() => undefined)) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } } | undefined;
       swarm = info?.Swarm ? `${info.Swarm.LocalNodeState}${info.Swarm.ControlAvailable ? ' (manager)' : ''}` : 'engine not answering';
     }
     nodes.push({ name: n.name, address: n.address, container: containerName(n.name), running: c?.State === 'running', swarm });
@@ -200,7 +242,7 @@ export async function labStatus(): Promise<LabStatus> {
 export async function labDown(progress: Progress): Promise<void> {
   const host = dockerClient();
   if (await engineAnswers()) {
-    await progress.step('Remove the lab nodes and their engines\' volumes', async () => {
+    await progress.step("Remove the lab nodes and their engines' volumes", async () => {
       for (const c of await labContainers(host)) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone);
       for (const n of labNodes) await host.getVolume(volumeName(n.name)).remove().catch(ignoreGone);
     });
@@ -218,7 +260,12 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The cgroups the nodes' engines made (--cgroup-parent /hakit-lab-NODE), in every hierarchy. */
 function labCgroups(): string[] {
   if (!existsSync(CGROUP_ROOT)) return [];
-  const roots = [CGROUP_ROOT, ...readdirSync(CGROUP_ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(CGROUP_ROOT, d.name))];
+  const roots = [
+    CGROUP_ROOT,
+    ...readdirSync(CGROUP_ROOT, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(CGROUP_ROOT, d.name)),
+  ];
   return roots.flatMap((root) => labNodes.map((n) => join(root, containerName(n.name))).filter((p) => existsSync(p)));
 }
 

@@ -36,8 +36,20 @@ describe('validatePlan', () => {
       backends: 0,
       clientAddress: '1.2.3',
     });
-    const expected = [/^vip: "10\.0\.0\.300"/, /^prefix:/, /^interface:/, /^lbs\.lb1\.address: "nope"/, /^lbs: lb1 and lb2 must be different nodes/, /^backends:/, /^clientAddress: "1\.2\.3"/];
-    for (const re of expected) expect(errors.some((e) => re.test(e)), `${re} in ${JSON.stringify(errors)}`).toBe(true);
+    const expected = [
+      /^vip: "10\.0\.0\.300"/,
+      /^prefix:/,
+      /^interface:/,
+      /^lbs\.lb1\.address: "nope"/,
+      /^lbs: lb1 and lb2 must be different nodes/,
+      /^backends:/,
+      /^clientAddress: "1\.2\.3"/,
+    ];
+    for (const re of expected)
+      expect(
+        errors.some((e) => re.test(e)),
+        `${re} in ${JSON.stringify(errors)}`,
+      ).toBe(true);
     expect(errors).toHaveLength(expected.length);
   });
 
@@ -50,15 +62,28 @@ describe('validatePlan', () => {
       backends: MAX_BACKENDS + 1,
       clientAddress: 'x',
     });
-    const expected = [/^interface:/, /^lbs\.lb1\.node:/, /^lbs\.lb2\.address: 10\.9\.9\.9 is not on the VIP's network/, /^backends:/, /^clientAddress:/];
-    for (const re of expected) expect(errors.some((e) => re.test(e)), `${re} in ${JSON.stringify(errors)}`).toBe(true);
+    const expected = [
+      /^interface:/,
+      /^lbs\.lb1\.node:/,
+      /^lbs\.lb2\.address: 10\.9\.9\.9 is not on the VIP's network/,
+      /^backends:/,
+      /^clientAddress:/,
+    ];
+    for (const re of expected)
+      expect(
+        errors.some((e) => re.test(e)),
+        `${re} in ${JSON.stringify(errors)}`,
+      ).toBe(true);
     expect(errors).toHaveLength(expected.length);
   });
 
   it('reports an empty plan field by field', () => {
     const errors = validatePlan({});
     for (const field of ['vip', 'prefix', 'interface', 'lbs.lb1.node', 'lbs.lb1.address', 'lbs.lb2.node', 'lbs.lb2.address', 'backends']) {
-      expect(errors.some((e) => e.startsWith(`${field}:`)), `${field} in ${JSON.stringify(errors)}`).toBe(true);
+      expect(
+        errors.some((e) => e.startsWith(`${field}:`)),
+        `${field} in ${JSON.stringify(errors)}`,
+      ).toBe(true);
     }
     expect(errors.some((e) => e.startsWith('clientAddress'))).toBe(false);
   });
@@ -75,7 +100,11 @@ describe('validatePlan', () => {
     ['an empty interface name', (p) => (p.interface = ''), /^interface:/],
     ['an empty lb2 node', (p) => (p.lbs.lb2.node = ''), /^lbs\.lb2\.node:/],
     ['an LB address that is not IPv4', (p) => (p.lbs.lb1.address = 'edge-a'), /^lbs\.lb1\.address: "edge-a" is not an IPv4/],
-    ['an LB address off the VIP network', (p) => (p.lbs.lb2.address = '192.168.41.6'), /^lbs\.lb2\.address: 192\.168\.41\.6 is not on the VIP's network 192\.168\.40\.200\/24/],
+    [
+      'an LB address off the VIP network',
+      (p) => (p.lbs.lb2.address = '192.168.41.6'),
+      /^lbs\.lb2\.address: 192\.168\.41\.6 is not on the VIP's network 192\.168\.40\.200\/24/,
+    ],
     ['lb1 and lb2 on one node', (p) => (p.lbs.lb2.node = p.lbs.lb1.node), /^lbs: lb1 and lb2 must be different nodes/],
     ['0 backends', (p) => (p.backends = 0), new RegExp(`^backends: must be an integer from 1 to ${MAX_BACKENDS}`)],
     ['too many backends', (p) => (p.backends = MAX_BACKENDS + 1), /^backends:/],
@@ -91,7 +120,17 @@ describe('validatePlan', () => {
   });
 
   it('accepts the bounds', () => {
-    for (const change of [(p: SwarmPlan) => (p.backends = 1), (p: SwarmPlan) => (p.backends = MAX_BACKENDS), (p: SwarmPlan) => Object.assign(p, { prefix: 30, lbs: { lb1: { node: 'a', address: '192.168.40.201' }, lb2: { node: 'b', address: '192.168.40.202' } } }), (p: SwarmPlan) => (p.prefix = 8), (p: SwarmPlan) => (p.interface = 'br-lan.10')]) {
+    for (const change of [
+      (p: SwarmPlan) => (p.backends = 1),
+      (p: SwarmPlan) => (p.backends = MAX_BACKENDS),
+      (p: SwarmPlan) =>
+        Object.assign(p, {
+          prefix: 30,
+          lbs: { lb1: { node: 'a', address: '192.168.40.201' }, lb2: { node: 'b', address: '192.168.40.202' } },
+        }),
+      (p: SwarmPlan) => (p.prefix = 8),
+      (p: SwarmPlan) => (p.interface = 'br-lan.10'),
+    ]) {
       const p = good();
       change(p);
       expect(validatePlan(p)).toEqual([]);

@@ -50,22 +50,30 @@ export function validatePlan(p: Partial<SwarmPlan>): string[] {
   if (!isIpv4(p.vip)) errors.push(`vip: "${String(p.vip)}" is not an IPv4 address`);
   const prefixOk = Number.isInteger(p.prefix) && p.prefix! >= 8 && p.prefix! <= 30;
   if (!prefixOk) errors.push('prefix: must be an integer from 8 to 30');
-  if (typeof p.interface !== 'string' || !/^[\w.@-]{1,15}$/.test(p.interface)) errors.push('interface: must be an interface name such as eth0');
+  if (typeof p.interface !== 'string' || !/^[\w.@-]{1,15}$/.test(p.interface))
+    errors.push('interface: must be an interface name such as eth0');
   for (const name of ['lb1', 'lb2'] as const) {
     const lb = p.lbs?.[name];
     if (!lb || typeof lb.node !== 'string' || !lb.node) errors.push(`lbs.${name}.node: the Swarm node's hostname is required`);
     if (!isIpv4(lb?.address)) errors.push(`lbs.${name}.address: "${String(lb?.address)}" is not an IPv4 address`);
-    else if (isIpv4(p.vip) && prefixOk && !inSubnet(lb.address, `${p.vip}/${p.prefix}`)) errors.push(`lbs.${name}.address: ${lb.address} is not on the VIP's network ${p.vip}/${p.prefix}`);
+    else if (isIpv4(p.vip) && prefixOk && !inSubnet(lb.address, `${p.vip}/${p.prefix}`))
+      errors.push(`lbs.${name}.address: ${lb.address} is not on the VIP's network ${p.vip}/${p.prefix}`);
   }
   if (p.lbs?.lb1?.node && p.lbs.lb1.node === p.lbs.lb2?.node) errors.push('lbs: lb1 and lb2 must be different nodes');
-  if (!Number.isInteger(p.backends) || p.backends! < 1 || p.backends! > MAX_BACKENDS) errors.push(`backends: must be an integer from 1 to ${MAX_BACKENDS}`);
-  if (p.clientAddress !== undefined && !isIpv4(p.clientAddress)) errors.push(`clientAddress: "${String(p.clientAddress)}" is not an IPv4 address`);
+  if (!Number.isInteger(p.backends) || p.backends! < 1 || p.backends! > MAX_BACKENDS)
+    errors.push(`backends: must be an integer from 1 to ${MAX_BACKENDS}`);
+  if (p.clientAddress !== undefined && !isIpv4(p.clientAddress))
+    errors.push(`clientAddress: "${String(p.clientAddress)}" is not an IPv4 address`);
   return errors;
 }
 
 export function loadPlan(file = defaultPlanFile()): SwarmPlan {
   if (!existsSync(file)) {
-    throw new HakitError(`no Swarm plan at ${file}`, ExitCode.preflight, 'make a lab cluster with `hakit lab up`, or write a plan for your hosts (README, "Beyond one machine") and pass --plan FILE');
+    throw new HakitError(
+      `no Swarm plan at ${file}`,
+      ExitCode.preflight,
+      'make a lab cluster with `hakit lab up`, or write a plan for your hosts (README, "Beyond one machine") and pass --plan FILE',
+    );
   }
   let plan: SwarmPlan;
   try {
@@ -106,7 +114,12 @@ export function swarmTopology(p: SwarmPlan): Topology {
     nodes: [
       { name: 'lb1', role: 'lb', address: p.lbs.lb1.address, priority: 101 },
       { name: 'lb2', role: 'lb', address: p.lbs.lb2.address, priority: 100 },
-      ...Array.from({ length: p.backends }, (_, i) => ({ name: `backend${i + 1}`, role: 'backend' as const, address: 'overlay', serverId: String(i + 1) })),
+      ...Array.from({ length: p.backends }, (_, i) => ({
+        name: `backend${i + 1}`,
+        role: 'backend' as const,
+        address: 'overlay',
+        serverId: String(i + 1),
+      })),
     ],
   };
 }

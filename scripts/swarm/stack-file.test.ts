@@ -8,6 +8,7 @@ import { shMaybe } from '../sh.js';
 import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../testing/prerequisites.js';
 import { buildStack, deepMerge, INHERITED_KEYS, stackFileText } from './stack-file.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the parsed YAML is walked freely in assertions
 type Yaml = Record<string, any>;
 
 describe('deepMerge', () => {
@@ -86,7 +87,8 @@ networks:
   it('inherits only the allowed keys and lets the service win', () => {
     const stack = buildStack(compose, swarm) as Yaml;
     const web = stack.services.web as Yaml;
-    for (const k of ['build', 'sysctls', 'tmpfs', 'restart', 'hostname', 'security_opt', 'x-hakit-from']) expect(web, k).not.toHaveProperty(k);
+    for (const k of ['build', 'sysctls', 'tmpfs', 'restart', 'hostname', 'security_opt', 'x-hakit-from'])
+      expect(web, k).not.toHaveProperty(k);
     expect(web.image).toBe('kit/app:1');
     expect(web.cap_drop).toEqual(['ALL']);
     expect(web.read_only).toBe(true);
@@ -171,7 +173,8 @@ describe('the real stack file', () => {
 
   it('has none of the single-host keys', () => {
     for (const [name, s] of Object.entries(services)) {
-      for (const k of ['build', 'sysctls', 'depends_on', 'restart', 'x-hakit-from', 'hostname', 'security_opt']) expect(s, `${name}.${k}`).not.toHaveProperty(k);
+      for (const k of ['build', 'sysctls', 'depends_on', 'restart', 'x-hakit-from', 'hostname', 'security_opt'])
+        expect(s, `${name}.${k}`).not.toHaveProperty(k);
     }
   });
 
@@ -184,7 +187,8 @@ describe('the real stack file', () => {
 
   it('maps the images through a registry', () => {
     const mapped = parse(stackFileText((n) => `reg.example:5000/${n}`)) as Yaml;
-    for (const s of Object.values(mapped.services as Record<string, Yaml>)) expect(s.image).toMatch(/^reg\.example:5000\/hakit\/(lb|backend):latest$/);
+    for (const s of Object.values(mapped.services as Record<string, Yaml>))
+      expect(s.image).toMatch(/^reg\.example:5000\/hakit\/(lb|backend):latest$/);
   });
 });
 
@@ -217,7 +221,12 @@ describe.skipIf(skipOutsideCi(missing))('docker-compose accepts the stack file',
     const file = join(dir, name);
     writeFileSync(file, text);
     const [cmd, ...args] = composeCmd;
-    return spawnSync(cmd!, [...args, '-f', file, 'config', '-q'], { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    return spawnSync(cmd!, [...args, '-f', file, 'config', '-q'], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
   };
 
   it('config -q exits 0', () => {

@@ -35,7 +35,8 @@ export function buildStack(composeText: string, swarmText: string, image: (name:
     let inherited: Yaml = {};
     if (from !== undefined) {
       const fragment = base[String(from)];
-      if (!isMap(fragment)) throw new Error(`compose.swarm.yaml: service ${name} starts from ${String(from)}, which compose.yaml does not define`);
+      if (!isMap(fragment))
+        throw new Error(`compose.swarm.yaml: service ${name} starts from ${String(from)}, which compose.yaml does not define`);
       inherited = Object.fromEntries(INHERITED_KEYS.filter((k) => k in fragment).map((k) => [k, fragment[k]]));
     }
     const merged = deepMerge(inherited, own) as Yaml;

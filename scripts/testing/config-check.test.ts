@@ -51,7 +51,7 @@ describe('configs agree with the topology', () => {
   const conf = readFileSync(join(packageRoot, 'keepalived', 'keepalived.conf'), 'utf8');
   const def = (name: string) => conf.match(new RegExp(`^\\$${name}=(\\S+)$`, 'm'))?.[1];
 
-  it('keepalived.conf has the topology\'s VIP and LB addresses', () => {
+  it("keepalived.conf has the topology's VIP and LB addresses", () => {
     const [lb1, lb2] = lbs(defaultTopology);
     expect(def('VIP')).toBe(defaultTopology.vip);
     expect(def('LB1_IP')).toBe(lb1?.address);
@@ -60,7 +60,7 @@ describe('configs agree with the topology', () => {
     expect(conf).toMatch(new RegExp(`^@lb2 \\$PRIORITY=${lb2?.priority}$`, 'm'));
   });
 
-  it('haproxy.cfg serves the topology\'s ports and backends', () => {
+  it("haproxy.cfg serves the topology's ports and backends", () => {
     const cfg = readFileSync(join(packageRoot, 'haproxy', 'haproxy.cfg'), 'utf8');
     expect(cfg).toMatch(new RegExp(`bind :${defaultTopology.ports.http}\\b`));
     expect(cfg).toMatch(new RegExp(`bind :${defaultTopology.ports.stats}\\b`));

@@ -21,11 +21,17 @@ export interface CheckResult {
 /** `haproxy -c` on a config directory mounted at /etc/haproxy (so errorfile paths resolve). */
 export async function checkHaproxy(dir = join(packageRoot, 'haproxy'), extraEnv: Record<string, string> = {}): Promise<CheckResult> {
   const env = { ...process.env, NODE_NAME: 'lb1', STATS_USER: 'check', STATS_PASSWORD: 'check', ...extraEnv };
-  const r = await shMaybe({ env })`unshare --mount sh -c ${`mount --bind "$0" /etc/haproxy && ${privateRun} && exec haproxy -c -f /etc/haproxy/haproxy.cfg`} ${dir}`;
+  const r = await shMaybe({
+    env,
+  })`unshare --mount sh -c ${`mount --bind "$0" /etc/haproxy && ${privateRun} && exec haproxy -c -f /etc/haproxy/haproxy.cfg`} ${dir}`;
   const output = r.stdout + r.stderr;
   // Backends are named by hostname, which only resolve inside the kit's network: that warning is expected.
   const unexpected = output.split('\n').filter((l) => /\[(ALERT|WARNING)\]/.test(l) && !/could not resolve address 'backend\d'/.test(l));
-  return { ok: r.exitCode === 0 && /Configuration file is valid/.test(output) && unexpected.length === 0, exitCode: r.exitCode ?? 1, output };
+  return {
+    ok: r.exitCode === 0 && /Configuration file is valid/.test(output) && unexpected.length === 0,
+    exitCode: r.exitCode ?? 1,
+    output,
+  };
 }
 
 /**

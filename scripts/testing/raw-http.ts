@@ -47,14 +47,16 @@ export function rawHttp(payload: string | Buffer, opts: RawOptions): Promise<Raw
       timedOut = true;
       sock.destroy();
     }, timeoutMs);
-    sock.on('connect', async () => {
+    const writeAll = async () => {
       if (payload.length) sock.write(payload);
       for (const c of opts.chunks ?? []) {
         await new Promise((r) => setTimeout(r, c.delayMs));
         if (sock.destroyed || !sock.writable) return;
         sock.write(c.data);
       }
-    });
+    };
+    // Not awaited: the writes go on beside the reads; 'close' resolves the request.
+    sock.on('connect', () => void writeAll());
     sock.on('data', (d) => chunks.push(d));
     sock.on('error', (err: NodeJS.ErrnoException) => (error ??= err.code ?? err.message));
     sock.on('close', () => {
@@ -77,24 +79,29 @@ export interface IdleConnections {
  * Opens `count` connections that send nothing, and waits until each is connected or closed.
  * Bounded: every socket is destroyed by close() or after `maxLifeMs`.
  */
-export async function openIdleConnections(count: number, opts: { host: string; port: number; localAddress?: string; maxLifeMs?: number }): Promise<IdleConnections> {
+export async function openIdleConnections(
+  count: number,
+  opts: { host: string; port: number; localAddress?: string; maxLifeMs?: number },
+): Promise<IdleConnections> {
   const sockets: Socket[] = [];
   let serverClosed = 0;
   let closing = false;
   await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<void>((resolve) => {
-        const s = connect({ host: opts.host, port: opts.port, localAddress: opts.localAddress });
-        sockets.push(s);
-        const life = setTimeout(() => s.destroy(), opts.maxLifeMs ?? 10_000);
-        s.on('connect', () => resolve());
-        s.on('error', () => undefined);
-        s.on('close', () => {
-          clearTimeout(life);
-          if (!closing) serverClosed++;
-          resolve();
-        });
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve) => {
+          const s = connect({ host: opts.host, port: opts.port, localAddress: opts.localAddress });
+          sockets.push(s);
+          const life = setTimeout(() => s.destroy(), opts.maxLifeMs ?? 10_000);
+          s.on('connect', () => resolve());
+          s.on('error', () => undefined);
+          s.on('close', () => {
+            clearTimeout(life);
+            if (!closing) serverClosed++;
+            resolve();
+          });
+        }),
     ),
   );
   return {
