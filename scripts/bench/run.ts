@@ -11,7 +11,8 @@ import { isSuccess, assertKitAddress, probeSequential } from '../observe/probe.j
 import { keepalivedProfileConf, profiles, type ConfigProfile, type ProfileName } from '../stack/profiles.js';
 import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { findScenario, type Scenario } from '../faults/scenarios.js';
+import { groupsOf } from '../groups/index.js';
+import { findScenario, type Scenario } from '../demo/scenarios.js';
 import { sleep, waitFor } from '../sh.js';
 import { getStatus, isHealthy, masters } from '../observe/status.js';
 import { backends, lbs, urls } from '../stack/topology.js';
@@ -303,9 +304,8 @@ async function warmRestart(rt: Runtime): Promise<number> {
   for (const n of nodes) await rt.stop(n.name, 'hard');
   const { creds } = ensureCredentials();
   const started = performance.now();
-  // Backends first, then the LBs in priority order (as `up` starts them).
-  const order = [...nodes].sort((a, b) => (a.role === b.role ? (b.priority ?? 0) - (a.priority ?? 0) : a.role === 'backend' ? -1 : 1));
-  for (const n of order) await rt.restore(n.name, creds);
+  // In the order `up` starts them: group by group, each group's nodes in its own order.
+  for (const { nodes: group } of groupsOf(rt.topology)) for (const n of group) await rt.restore(n.name, creds);
   await waitHealthy(rt, 30_000);
   return Math.round(performance.now() - started);
 }

@@ -2,7 +2,9 @@
 // records, the status samples and the faults as they were injected, so every rule can be
 // unit-tested on synthetic timelines. The runner (run.ts) only records; this judges.
 import { completedAt, failureKind, longestBlackout, splitBrainSpans, type VipSample } from '../observe/analysis.js';
-import { faultModes, type FaultKind } from './plan.js';
+import { faultByKind } from '../faults/catalogue.js';
+import { defaultBounds, type Bounds } from '../faults/cost.js';
+import { faultMode, type FaultKind } from './plan.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 
 export type Invariant = 'single-master' | 'served-again' | 'no-failed-request' | 'status-readable' | 'recovers' | 'down-leaves-nothing';
@@ -55,32 +57,6 @@ export interface FaultReport {
   splitBrainMs: number;
 }
 
-export const defaultBounds = {
-  /** After a fault, and after its restore, the VIP answers again within this. */
-  servedWithinMs: 2000,
-  /**
-   * Hard LB kill (F1) and HAProxy kill (F2) on the VIP holder: requests in flight at the kill lose
-   * their connection (VRRP does not carry TCP state, and the new MASTER answers the old
-   * connection's packets with RST), and requests started before the backup took the VIP
-   * (3 × advert_int + skew ≈ 0.2 s; a dead HAProxy under a live keepalived refuses at once until
-   * then) can fail. 1 s covers that takeover with a wide margin; a failure later is a violation.
-   */
-  takeoverToleranceMs: 1000,
-  /**
-   * Graceful LB stop (F3): keepalived hands over first (priority 0), so only a request already in
-   * flight, or one that raced the stop by a few ms, may lose its connection.
-   */
-  gracefulToleranceMs: 250,
-  /** After a partition heals, the extra MASTER yields within a few adverts (ARP caches follow). */
-  healToleranceMs: 1000,
-  /** After both backends are back (F8), the second HAProxy's health checks may lag the first's. */
-  restoreToleranceMs: 2000,
-  /** Status must be readable at every moment: no sample may fail, and none may be this late. */
-  statusGapMs: 3000,
-} as const;
-
-export type Bounds = typeof defaultBounds;
-
 export interface ChaosInput {
   startMs: number;
   endMs: number;
@@ -99,30 +75,26 @@ interface Allowance {
   httpOnly?: boolean;
 }
 
-/** When a fault may cost requests, by the rules in defaultBounds; undefined when it may not. */
+/** When a fault may cost requests, by its cost rule in the catalogue; undefined when it may not. */
 export function failureAllowance(f: InjectedFault, timeoutMs: number, b: Bounds = defaultBounds): Allowance | undefined {
   const inFlight = f.atMs - timeoutMs;
-  switch (f.kind) {
-    case 'lb-hard':
-    case 'haproxy':
-      return f.targetHeldVip ? { fromMs: inFlight, toMs: f.atMs + b.takeoverToleranceMs } : undefined;
-    case 'lb-graceful':
-      return f.targetHeldVip ? { fromMs: inFlight, toMs: f.atMs + b.gracefulToleranceMs } : undefined;
-    case 'partition':
-      return { fromMs: inFlight, toMs: f.restoredAtMs + b.healToleranceMs };
-    case 'all-backends':
-      return { fromMs: inFlight, toMs: f.restoredAtMs + b.restoreToleranceMs, httpOnly: true };
-    default:
+  const rule = faultByKind(f.kind).cost.failures;
+  switch (rule.kind) {
+    case 'none':
       return undefined;
+    case 'takeover':
+      return f.targetHeldVip ? { fromMs: inFlight, toMs: f.atMs + b[rule.bound] } : undefined;
+    case 'until-healed':
+      return { fromMs: inFlight, toMs: f.restoredAtMs + b[rule.bound], ...(rule.httpOnly ? { httpOnly: true } : {}) };
   }
 }
 
-/** Two VIP holders are expected only inside a partition, until it healed and settled. */
+/** Two VIP holders are expected only inside a fault whose cost allows it, until it healed and settled. */
 export function splitBrainAllowance(f: InjectedFault, b: Bounds = defaultBounds): { fromMs: number; toMs: number } | undefined {
-  return f.kind === 'partition' ? { fromMs: f.atMs, toMs: f.restoredAtMs + b.healToleranceMs } : undefined;
+  return faultByKind(f.kind).cost.splitBrain ? { fromMs: f.atMs, toMs: f.restoredAtMs + b.healToleranceMs } : undefined;
 }
 
-const label = (f: InjectedFault) => `${faultModes[f.kind]} ${f.kind} ${f.target}`;
+const label = (f: InjectedFault) => `${faultMode(f.kind)} ${f.kind} ${f.target}`;
 
 function countKinds(records: ProbeRecord[]): string {
   const counts = new Map<string, number>();
@@ -214,7 +186,7 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
     return {
       atMs: rel(f.atMs),
       kind: f.kind,
-      mode: faultModes[f.kind],
+      mode: faultMode(f.kind),
       target: f.target,
       requests: mine.length,
       failed,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { faultKinds, mulberry32, planFaults } from './plan.js';
+import { drawable } from '../faults/catalogue.js';
+import { mulberry32, planFaults } from './plan.js';
 
 const opts = { backends: ['backend1', 'backend2'], count: 200 };
 
@@ -23,7 +24,8 @@ describe('planFaults', () => {
 
   it('draws every fault kind, with targets that fit the kind and bounded hold and gap', () => {
     const plan = planFaults(1, opts);
-    expect(new Set(plan.map((p) => p.kind))).toEqual(new Set(faultKinds));
+    expect(new Set(plan.map((p) => p.kind))).toEqual(new Set(drawable(['lb', 'backend']).map((f) => f.kind)));
+    expect(plan.some((p) => p.kind === 'lb-rejoin')).toBe(false);
     for (const p of plan) {
       if (p.kind === 'partition') expect(p.target).toBe('both-lbs');
       else if (p.kind === 'all-backends') expect(p.target).toBe('both-backends');
@@ -36,7 +38,9 @@ describe('planFaults', () => {
     }
   });
 
-  it('leaves partitions out for a runtime that cannot cut the link', () => {
-    expect(planFaults(1, { ...opts, noPartition: true }).some((p) => p.kind === 'partition')).toBe(false);
+  it('draws only faults that apply to the node groups of the stack', () => {
+    const plan = planFaults(1, { ...opts, groups: ['lb'] });
+    expect(plan.length).toBe(200);
+    expect(plan.filter((p) => p.kind.startsWith('backend') || p.kind === 'all-backends')).toEqual([]);
   });
 });

@@ -34,12 +34,14 @@ const result: ChaosResult = {
   violations: [],
   requests: 1600,
   failed: 1,
+  operations: { acknowledged: 1599, failed: 1, unknown: 0, lost: 0, doubled: 0, reordered: 0 },
 };
 
 describe('chaos report', () => {
   it('has the JSON shape of the issue', () => {
     const j = chaosJson(result);
-    expect(Object.keys(j)).toEqual(['seed', 'runtime', 'durationMs', 'faults', 'violations', 'requests', 'failed']);
+    expect(Object.keys(j)).toEqual(['seed', 'runtime', 'durationMs', 'faults', 'violations', 'requests', 'failed', 'operations']);
+    expect(j.operations).toEqual({ acknowledged: 1599, failed: 1, unknown: 0, lost: 0, doubled: 0, reordered: 0 });
     expect(j.faults[0]).toEqual({
       atMs: 500,
       kind: 'lb-hard',
@@ -58,6 +60,7 @@ describe('chaos report', () => {
     expect(s).toContain('seed 7: 3 faults in 25.0 s, 1600 requests, 1 failed');
     expect(s).toMatch(/F1 lb-hard\s*│\s*2\s*│\s*1\s*│\s*220 ms\s*│\s*200 ms\s*│\s*0\/2/);
     expect(s).toContain('0 invariant violations');
+    expect(s).toContain('operations (1600): 1599 acknowledged, 1 failed, 0 unknown (timed out); lost 0, doubled 0, reordered 0');
     const bad = formatChaosSummary({ ...result, violations: [{ atMs: 4100, invariant: 'no-failed-request', detail: '1 failed request' }] });
     expect(bad).toContain('1 invariant violation:');
     expect(bad).toContain('no-failed-request');

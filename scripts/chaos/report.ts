@@ -1,5 +1,6 @@
 // The chaos soak's output: the --json document and the summary table for humans.
 import Table from 'cli-table3';
+import type { OperationTally } from '../faults/cost.js';
 import type { ChaosResult } from './run.js';
 
 export interface ChaosJson {
@@ -20,6 +21,7 @@ export interface ChaosJson {
   violations: Array<{ atMs: number; invariant: string; detail: string }>;
   requests: number;
   failed: number;
+  operations: OperationTally;
 }
 
 export function chaosJson(r: ChaosResult): ChaosJson {
@@ -41,6 +43,7 @@ export function chaosJson(r: ChaosResult): ChaosJson {
     violations: r.violations,
     requests: r.requests,
     failed: r.failed,
+    operations: r.operations,
   };
 }
 
@@ -63,6 +66,7 @@ export function formatChaosSummary(r: ChaosResult, colour = false): string {
   const lines = [
     `chaos on ${r.runtime}, seed ${r.seed}: ${r.faults.length} faults in ${(r.durationMs / 1000).toFixed(1)} s, ${r.requests} requests, ${r.failed} failed`,
     byKind.toString(),
+    `operations (${r.operations.acknowledged + r.operations.failed + r.operations.unknown}): ${r.operations.acknowledged} acknowledged, ${r.operations.failed} failed, ${r.operations.unknown} unknown (timed out); lost ${r.operations.lost}, doubled ${r.operations.doubled}, reordered ${r.operations.reordered}`,
   ];
   if (r.violations.length === 0) {
     lines.push('0 invariant violations');

@@ -1,16 +1,20 @@
-// The chaos soak's runner: plays a seeded fault plan (plan.ts) against a live stack under a
-// steady bounded probe through the VIP, samples the status every ~100 ms, restores after every
-// fault, stops by itself when --duration is spent, and hands what it recorded to the invariant
-// checker (invariants.ts). Optionally tears the stack down and checks nothing is left.
-import { killNode, restoreNode, waitHealthy } from '../stack/actions.js';
-import { checkChaos, defaultBounds, type FaultReport, type InjectedFault, type StatusSample, type Violation } from './invariants.js';
-import { faultModes, planFaults, type PlannedFault } from './plan.js';
-import { assertKitAddress, isSuccess, runProbe, type ProbeRecord } from '../observe/probe.js';
+// The chaos soak's runner: plays a seeded fault plan (plan.ts) from the fault catalogue against a
+// live stack under a workload (the web probe through the VIP), samples the status every ~100 ms,
+// heals after every fault, stops by itself when --duration is spent, and hands what it recorded
+// to the invariant checker (invariants.ts). Optionally tears the stack down and checks nothing is left.
+import { restoreNode, waitHealthy } from '../stack/actions.js';
+import { checkChaos, type FaultReport, type InjectedFault, type StatusSample, type Violation } from './invariants.js';
+import { faultMode, planFaults, type PlannedFault } from './plan.js';
+import { faultByKind } from '../faults/catalogue.js';
+import type { OperationTally } from '../faults/cost.js';
+import { backendNames, lbNames } from '../faults/targets.js';
+import { webProbe } from '../faults/workload.js';
+import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 import type { Progress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { sleep } from '../sh.js';
 import { getStatus, masters } from '../observe/status.js';
-import { backends, lbs, urls } from '../stack/topology.js';
+import type { Role } from '../stack/topology.js';
 
 export const MAX_CHAOS_MS = 30 * 60_000;
 
@@ -35,206 +39,195 @@ export interface ChaosResult {
   violations: Violation[];
   requests: number;
   failed: number;
+  /** The workload's operations: acknowledged, failed, unknown (and, for state, lost/doubled/reordered). */
+  operations: OperationTally;
 }
 
-/** Everything of the kit left on the machine (runtimes that can list it), else whether it is up. */
-async function leftovers(rt: Runtime): Promise<string[]> {
-  const withList = rt as Runtime & { leftovers?: () => Promise<string[]> };
-  if (withList.leftovers) return withList.leftovers();
-  return (await rt.isUp()) ? [`a ${rt.name} stack`] : [];
-}
-
-interface Cycle {
-  injected: InjectedFault;
-  planned: PlannedFault;
+/** The run's shared state: when it started, what it recorded, what went wrong outside the checker. */
+interface Run {
+  rt: Runtime;
+  startMs: number;
+  timeoutMs: number;
+  intervalMs: number;
+  extra: Violation[];
 }
 
 export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosResult> {
   const durationMs = Math.min(Math.max(opts.durationMs, 1000), MAX_CHAOS_MS);
+  const intervalMs = opts.intervalMs ?? 15;
   const timeoutMs = opts.timeoutMs ?? 2000;
-  const write = opts.write ?? (() => undefined);
-  const url = urls(rt.topology).vip;
-  assertKitAddress(url, rt.topology);
-  const lbNames = lbs(rt.topology).map((n) => n.name);
-  const backendNames = backends(rt.topology).map((n) => n.name);
+  const groups = [...new Set(rt.topology.nodes.map((n) => n.role))] as Role[];
   // Enough faults for the longest run even if every cycle were short; the runner stops on time.
-  const plan = planFaults(opts.seed, { backends: backendNames, noPartition: !rt.partition, count: Math.ceil(durationMs / 1000) + 5 });
-  const extra: Violation[] = [];
+  const plan = planFaults(opts.seed, { backends: backendNames(rt.topology), groups, count: Math.ceil(durationMs / 1000) + 5 });
 
   await waitHealthy(rt, 20_000);
-  const startMs = Date.now();
-  const rel = (t: number) => `${((t - startMs) / 1000).toFixed(1).padStart(6)} s`;
+  const run: Run = { rt, startMs: Date.now(), timeoutMs, intervalMs, extra: [] };
+  const sampler = startSampler(rt);
+  const workload = webProbe({ intervalMs, timeoutMs });
+  const load = workload.start(rt, { maxDurationMs: durationMs + 120_000 });
+  const faults: InjectedFault[] = [];
+  try {
+    await sleep(500);
+    for (const p of plan) {
+      if (opts.signal?.aborted) break;
+      // Stop by itself: a cycle takes its hold plus ~2–3 s of restore; leave room for it.
+      if (Date.now() - run.startMs + p.holdMs + 2500 > durationMs) break;
+      const f = await playFault(run, p, sampler.samples);
+      faults.push(f);
+      (opts.write ?? (() => undefined))(liveLine(run, f, load.records, sampler.samples));
+    }
+    await sleep(500);
+  } finally {
+    const stopping = load.stop();
+    await sampler.stop();
+    // Interrupted mid-fault: heal and restore before leaving.
+    if (opts.signal?.aborted) await healEverything(rt);
+    await stopping;
+  }
+  const records = await load.stop(); // already stopped: the same records
+  const result: ChaosResult = { ...judge(run, records, sampler.samples, faults, opts.seed), operations: workload.tally(records) };
+  if (opts.down) await downAndCheck(run, opts.down, result.violations);
+  result.violations.sort((a, b) => a.atMs - b.atMs);
+  return result;
+}
 
-  // State readable at every moment: getStatus every ~100 ms, each failure recorded.
+/** State readable at every moment: getStatus every ~100 ms, each failure recorded. */
+function startSampler(rt: Runtime): { samples: StatusSample[]; stop(): Promise<void> } {
   const samples: StatusSample[] = [];
   let sampling = true;
-  const sampler = (async () => {
+  const loop = (async () => {
     while (sampling) {
       const t = Date.now();
       try {
-        const s = await getStatus(rt);
-        samples.push({ atMs: Date.now(), holders: masters(s) });
+        samples.push({ atMs: Date.now(), holders: masters(await getStatus(rt)) });
       } catch (err) {
         samples.push({ atMs: Date.now(), holders: [], error: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
       }
       await sleep(Math.max(0, 100 - (Date.now() - t)));
     }
   })();
-
-  // Steady bounded load through the VIP for the whole run.
-  const records: ProbeRecord[] = [];
-  const stopProbe = new AbortController();
-  const probe = runProbe({
-    url,
-    topology: rt.topology,
-    intervalMs: opts.intervalMs ?? 15,
-    timeoutMs,
-    maxDurationMs: durationMs + 120_000,
-    signal: stopProbe.signal,
-    onRecord: (r) => records.push(r),
-  });
-
-  const cycles: Cycle[] = [];
-  const healthy = async (what: string) => {
-    try {
-      return await waitHealthy(rt, 20_000);
-    } catch (err) {
-      extra.push({
-        atMs: Date.now() - startMs,
-        invariant: 'recovers',
-        detail: `${what}: ${err instanceof Error ? err.message : String(err)}`,
-      });
-      // Bring back whatever is still down, so the soak can go on.
-      for (const n of rt.topology.nodes) await restoreNode(rt, n.name).catch(() => undefined);
-      if (rt.partition) await rt.partition(lbNames[0]!, lbNames[1]!, false).catch(() => undefined);
-      return waitHealthy(rt, 20_000).catch(() => undefined);
-    }
-  };
-  try {
-    await sleep(500);
-    for (const p of plan) {
-      if (opts.signal?.aborted) break;
-      // Stop by itself: a cycle takes its hold plus ~2–3 s of restore; leave room for it.
-      if (Date.now() - startMs + p.holdMs + 2500 > durationMs) break;
-      const status = await healthy('before the next fault');
-      const holder = status ? masters(status)[0] : samples.at(-1)?.holders[0];
-      const active = holder ?? lbNames[0]!;
-      const backup = lbNames.find((n) => n !== active) ?? active;
-      const target =
-        p.target === 'active-lb'
-          ? active
-          : p.target === 'backup-lb'
-            ? backup
-            : p.target === 'both-lbs'
-              ? lbNames.join('+')
-              : p.target === 'both-backends'
-                ? backendNames.join('+')
-                : p.target.slice('backend:'.length);
-      // Not in step with the probe: a random phase within one interval.
-      await sleep(Math.random() * (opts.intervalMs ?? 15));
-      const atMs = Date.now();
-      await inject(rt, p, target, lbNames, backendNames);
-      // A graceful stop works from its first instant (keepalived hands over, HAProxy or the backend
-      // drains) and may take a second to return: service is judged from its start. Every other
-      // fault is judged once it is in place.
-      const injectedAtMs = p.kind === 'lb-graceful' || p.kind === 'backend-graceful' ? atMs : Date.now();
-      await sleep(p.holdMs);
-      const restoreAtMs = Date.now();
-      await mend(rt, p, target, lbNames, backendNames).catch((err: unknown) => {
-        extra.push({
-          atMs: Date.now() - startMs,
-          invariant: 'recovers',
-          detail: `restoring after ${faultModes[p.kind]} ${p.kind} ${target}: ${err instanceof Error ? err.message : String(err)}`,
-        });
-      });
-      await healthy(`after ${faultModes[p.kind]} ${p.kind} ${target}`);
-      const restoredAtMs = Date.now();
-      const injected: InjectedFault = {
-        atMs,
-        injectedAtMs,
-        kind: p.kind,
-        target,
-        targetHeldVip: target === holder,
-        restoreAtMs,
-        restoredAtMs,
-        endMs: Date.now(),
-      };
-      cycles.push({ injected, planned: p });
-      await sleep(p.gapMs);
-      injected.endMs = Date.now();
-      write(liveLine(rel(atMs), injected, records, samples, timeoutMs));
-    }
-    await sleep(500);
-  } finally {
-    stopProbe.abort();
-    sampling = false;
-    if (opts.signal?.aborted) {
-      // Interrupted mid-fault: heal and restore before leaving.
-      if (rt.partition) await rt.partition(lbNames[0]!, lbNames[1]!, false).catch(() => undefined);
-      for (const n of rt.topology.nodes) await restoreNode(rt, n.name).catch(() => undefined);
-    }
-  }
-  const all = await probe;
-  await sampler;
-  const endMs = Date.now();
-  const faults = cycles.map((c) => c.injected);
-  for (let i = 0; i < faults.length; i++) faults[i]!.endMs = faults[i + 1]?.atMs ?? endMs;
-  const checked = checkChaos({ startMs, endMs, records: all, samples, faults, timeoutMs });
-  const violations = [...checked.violations, ...extra];
-
-  if (opts.down) {
-    await rt.down(opts.down);
-    const left = await leftovers(rt);
-    if (left.length)
-      violations.push({ atMs: Date.now() - startMs, invariant: 'down-leaves-nothing', detail: `left behind: ${left.join(', ')}` });
-  }
-  violations.sort((a, b) => a.atMs - b.atMs);
   return {
-    seed: opts.seed,
-    runtime: rt.name,
-    durationMs: endMs - startMs,
-    faults: checked.faults,
-    violations,
-    requests: all.length,
-    failed: all.filter((r) => !isSuccess(r)).length,
+    samples,
+    stop: () => {
+      sampling = false;
+      return loop;
+    },
   };
 }
 
-async function inject(rt: Runtime, p: PlannedFault, target: string, lbNames: string[], backendNames: string[]): Promise<void> {
-  switch (p.kind) {
-    case 'lb-hard':
-    case 'backend-hard':
-      return killNode(rt, target, 'hard');
-    case 'lb-graceful':
-    case 'backend-graceful':
-      return killNode(rt, target, 'graceful');
-    case 'haproxy':
-      return killNode(rt, target, 'haproxy');
-    case 'partition':
-      return rt.partition!(lbNames[0]!, lbNames[1]!, true);
-    case 'all-backends':
-      await Promise.all(backendNames.map((n) => killNode(rt, n, 'hard')));
+/** One cycle: wait for health, inject, hold, heal, wait for health again, pause. */
+async function playFault(run: Run, p: PlannedFault, samples: StatusSample[]): Promise<InjectedFault> {
+  const { rt } = run;
+  const fault = faultByKind(p.kind);
+  const status = await healthy(run, 'before the next fault');
+  const holder = (status ? masters(status)[0] : samples.at(-1)?.holders[0]) ?? lbNames(rt.topology)[0]!;
+  const targets = resolvePlanned(run, p, holder);
+  const target = targets.join('+');
+  // Not in step with the probe: a random phase within one interval.
+  await sleep(Math.random() * run.intervalMs);
+  const atMs = Date.now();
+  await fault.inject(rt, targets);
+  const injectedAtMs = fault.judgedFrom === 'start' ? atMs : Date.now();
+  await sleep(p.holdMs);
+  const restoreAtMs = Date.now();
+  const what = `${faultMode(p.kind)} ${p.kind} ${target}`;
+  await fault.heal(rt, targets).catch((err: unknown) => {
+    run.extra.push({ atMs: Date.now() - run.startMs, invariant: 'recovers', detail: `restoring after ${what}: ${message(err)}` });
+  });
+  await healthy(run, `after ${what}`);
+  const injected: InjectedFault = {
+    atMs,
+    injectedAtMs,
+    kind: p.kind,
+    target,
+    targetHeldVip: target === holder,
+    restoreAtMs,
+    restoredAtMs: Date.now(),
+    endMs: Date.now(),
+  };
+  await sleep(p.gapMs);
+  injected.endMs = Date.now();
+  return injected;
+}
+
+function resolvePlanned(run: Run, p: PlannedFault, holder: string): string[] {
+  const t = run.rt.topology;
+  switch (p.target) {
+    case 'active-lb':
+      return [holder];
+    case 'backup-lb':
+      return [lbNames(t).find((n) => n !== holder) ?? holder];
+    case 'both-lbs':
+      return lbNames(t);
+    case 'both-backends':
+      return backendNames(t);
+    default:
+      return [p.target.slice('backend:'.length)];
   }
 }
 
-async function mend(rt: Runtime, p: PlannedFault, target: string, lbNames: string[], backendNames: string[]): Promise<void> {
-  if (p.kind === 'partition') return rt.partition!(lbNames[0]!, lbNames[1]!, false);
-  const nodes = p.kind === 'all-backends' ? backendNames : [target];
-  await Promise.all(nodes.map((n) => restoreNode(rt, n)));
+/** Healthy again within 20 s, or a `recovers` violation and everything healed so the soak goes on. */
+async function healthy(run: Run, what: string) {
+  try {
+    return await waitHealthy(run.rt, 20_000);
+  } catch (err) {
+    run.extra.push({ atMs: Date.now() - run.startMs, invariant: 'recovers', detail: `${what}: ${message(err)}` });
+    await healEverything(run.rt);
+    return waitHealthy(run.rt, 20_000).catch(() => undefined);
+  }
 }
+
+/** Every cut healed and every node restored, whatever was injected. */
+async function healEverything(rt: Runtime): Promise<void> {
+  await faultByKind('partition')
+    .heal(rt, lbNames(rt.topology))
+    .catch(() => undefined);
+  for (const n of rt.topology.nodes) await restoreNode(rt, n.name).catch(() => undefined);
+}
+
+function judge(
+  run: Run,
+  records: ProbeRecord[],
+  samples: StatusSample[],
+  faults: InjectedFault[],
+  seed: number,
+): Omit<ChaosResult, 'operations'> {
+  const endMs = Date.now();
+  for (let i = 0; i < faults.length; i++) faults[i]!.endMs = faults[i + 1]?.atMs ?? endMs;
+  const checked = checkChaos({ startMs: run.startMs, endMs, records, samples, faults, timeoutMs: run.timeoutMs });
+  return {
+    seed,
+    runtime: run.rt.name,
+    durationMs: endMs - run.startMs,
+    faults: checked.faults,
+    violations: [...checked.violations, ...run.extra],
+    requests: records.length,
+    failed: records.filter((r) => !isSuccess(r)).length,
+  };
+}
+
+async function downAndCheck(run: Run, progress: Progress, violations: Violation[]): Promise<void> {
+  await run.rt.down(progress);
+  const left = await run.rt.leftovers();
+  if (left.length)
+    violations.push({ atMs: Date.now() - run.startMs, invariant: 'down-leaves-nothing', detail: `left behind: ${left.join(', ')}` });
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** One line per fault as it happens: what was hit, what it cost, how long until healthy again. */
-function liveLine(at: string, f: InjectedFault, records: ProbeRecord[], samples: StatusSample[], timeoutMs: number): string {
+function liveLine(run: Run, f: InjectedFault, records: ProbeRecord[], samples: StatusSample[]): string {
   const r = checkChaos({
     startMs: f.atMs,
     endMs: f.endMs,
-    records: records.filter((x) => x.atMs >= f.atMs - timeoutMs),
+    records: records.filter((x) => x.atMs >= f.atMs - run.timeoutMs),
     samples: samples.filter((s) => s.atMs >= f.atMs),
     faults: [f],
-    timeoutMs,
+    timeoutMs: run.timeoutMs,
   }).faults[0]!;
+  const at = `${((f.atMs - run.startMs) / 1000).toFixed(1).padStart(6)} s`;
   const who =
-    f.kind === 'lb-hard' || f.kind === 'lb-graceful' || f.kind === 'haproxy'
+    faultByKind(f.kind).groups.includes('lb') && !f.target.includes('+')
       ? `${f.target}${f.targetHeldVip ? ' (VIP holder)' : ' (backup)'}`
       : f.target;
   const served =
@@ -242,5 +235,3 @@ function liveLine(at: string, f: InjectedFault, records: ProbeRecord[], samples:
     (r.splitBrainMs ? `, split brain ${r.splitBrainMs} ms` : '');
   return `${at}  ${r.mode} ${f.kind.padEnd(16)} ${who.padEnd(20)} failed ${String(r.failed).padStart(3)}  blackout ${String(r.blackoutMs).padStart(5)} ms  ${served}, healthy ${((f.restoredAtMs - f.restoreAtMs) / 1000).toFixed(1)} s after the restore`;
 }
-
-export { defaultBounds };

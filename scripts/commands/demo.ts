@@ -8,8 +8,10 @@ import { ExitCode, HakitError, runMain } from '../errors.js';
 import { assertKitAddress, isSuccess, runProbe, type ProbeRecord } from '../observe/probe.js';
 import { createProgress } from '../progress.js';
 import { formatSummary, renderReport, toJson } from '../demo/report.js';
-import { findScenario, scenarioIds, type Scenario } from '../faults/scenarios.js';
-import { lbs, urls } from '../stack/topology.js';
+import { findScenario, scenarioIds, type Scenario } from '../demo/scenarios.js';
+import { faultById } from '../faults/catalogue.js';
+import { lbNames } from '../faults/targets.js';
+import { urls } from '../stack/topology.js';
 import { ensureUp, runtimeOf, upRuntime } from './common.js';
 
 export const defaultReportPath = 'artifacts/demo-report.html';
@@ -71,11 +73,14 @@ export function registerDemoCommands(program: Command): void {
         const abort = new AbortController();
         const onSigint = () => {
           abort.abort();
-          const [a, b] = lbs(rt.topology).map((n) => n.name) as [string, string];
           process.stderr.write(
             '\ninterrupted: the stack is left up, possibly with a node down (`hakit status`; `hakit restore NODE` or `hakit down`)\n',
           );
-          void (rt.partition?.(a, b, false) ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(ExitCode.interrupted));
+          // Deliberately not awaited: a signal handler; it exits once the cut F7 may have left is healed.
+          void faultById('F7')
+            .heal(rt, lbNames(rt.topology))
+            .catch(() => undefined)
+            .finally(() => process.exit(ExitCode.interrupted));
         };
         process.once('SIGINT', onSigint);
         const colour = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;

@@ -8,7 +8,7 @@ import { labDown, labStatus, labUp } from '../swarm/lab.js';
 import { defaultPlanFile, MAX_BACKENDS, savePlan } from '../swarm/plan.js';
 import { runtimeOf } from './common.js';
 import { waitFor } from '../sh.js';
-import { backendView } from '../observe/status.js';
+import { backendView } from '../groups/backend/status.js';
 
 const replicasArg = (value: string): number => {
   const n = Number(value);

@@ -7,7 +7,7 @@ import { counterDeltas, serverChanges, startEvidence, type Evidence, type Server
 import { LiveView } from './live-view.js';
 import { assertKitAddress, runProbe, type ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { scenarios as allScenarios, type Marked, type Scenario, type ScenarioContext } from '../faults/scenarios.js';
+import { scenarios as allScenarios, type Marked, type Scenario, type ScenarioContext } from './scenarios.js';
 import { sleep } from '../sh.js';
 import { backends, lbs, urls } from '../stack/topology.js';
 import type { TimelineData } from '../observe/timeline-svg.js';

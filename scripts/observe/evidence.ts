@@ -5,7 +5,7 @@ import type { VipSample } from './analysis.js';
 import { parseShowStat } from './haproxy-stats.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { sleep } from '../sh.js';
-import { holdsVip } from './status.js';
+import { holdsVip } from '../groups/lb/status.js';
 import { lbs } from '../stack/topology.js';
 import { parseTransitions } from './transitions.js';
 

@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 import { ExitCode, HakitError } from '../errors.js';
 import { findNode, type NodeSpec, type Topology } from '../stack/topology.js';
-import type { Runtime } from './runtime.js';
+import type { Cut, Runtime } from './runtime.js';
 
 /** The node's spec, or a usage error that lists the valid names. */
 export function requireNode(t: Topology, node: string): NodeSpec {
@@ -16,34 +16,60 @@ export const HAPROXY_SOCKET = '/run/hakit/haproxy.sock';
 /** Every node's run directory: pid files, the track file, keepalived's transitions log. */
 export const NODE_RUN = '/run/hakit';
 
-/** F7: an nftables table, local to a node's network namespace, that drops VRRP to and from a peer. */
+/**
+ * Network cuts live in one nftables table per node, local to its network namespace: one pair of
+ * base chains (input, output) per peer address and protocol, so cutting one peer and healing
+ * another never touch each other. A restore keeps them: a cut is the network's, not the process's.
+ */
 export const PARTITION_TABLE = 'hakit_partition';
-export const partitionRules = (peerAddress: string): string =>
-  [
-    `add table inet ${PARTITION_TABLE}`,
-    `add chain inet ${PARTITION_TABLE} input { type filter hook input priority 0; policy accept; }`,
-    `add chain inet ${PARTITION_TABLE} output { type filter hook output priority 0; policy accept; }`,
-    `add rule inet ${PARTITION_TABLE} input ip saddr ${peerAddress} ip protocol vrrp drop`,
-    `add rule inet ${PARTITION_TABLE} output ip daddr ${peerAddress} ip protocol vrrp drop`,
-  ].join('; ');
+
+const chainSuffix = (peer: string, only: Cut['only']) => `${peer.replace(/\./g, '_')}${only ? `_${only}` : ''}`;
+
+/** The nft batch that cuts (on) or heals (off) one node's traffic with the given peers. */
+export function cutRules(peers: string[], on: boolean, only?: Cut['only']): string {
+  const match = only === 'vrrp' ? ' ip protocol vrrp' : '';
+  const lines = [`add table inet ${PARTITION_TABLE}`];
+  for (const peer of peers) {
+    for (const [hook, dir] of [
+      ['input', 'saddr'],
+      ['output', 'daddr'],
+    ] as const) {
+      const chain = `${hook}_${chainSuffix(peer, only)}`;
+      // `add` is a no-op on an existing chain: flushing or deleting it next never fails.
+      lines.push(`add chain inet ${PARTITION_TABLE} ${chain} { type filter hook ${hook} priority 0; policy accept; }`);
+      if (on)
+        lines.push(
+          `flush chain inet ${PARTITION_TABLE} ${chain}`,
+          `add rule inet ${PARTITION_TABLE} ${chain} ip ${dir} ${peer}${match} drop`,
+        );
+      else lines.push(`delete chain inet ${PARTITION_TABLE} ${chain}`);
+    }
+  }
+  return lines.join('\n');
+}
 
 /**
- * Cuts (on) or heals (off) VRRP between load balancers a and b, both ways, with nft inside each
- * node: written over `exec`, so every runtime whose LB nodes have nft shares it.
+ * Cuts (on) or heals (off) the traffic between the nodes of `cut.a` and those of `cut.b`, both
+ * ways, with nft inside each node: written over `exec`, so every runtime whose nodes have nft
+ * shares it.
  */
-export async function cutVrrp(rt: Pick<Runtime, 'exec' | 'topology'>, a: string, b: string, on: boolean): Promise<void> {
-  const [sa, sb] = [requireNode(rt.topology, a), requireNode(rt.topology, b)];
-  for (const [self, peer] of [
-    [sa, sb],
-    [sb, sa],
-  ] as const) {
-    // Heal first (the whole job when on=false), so cutting twice leaves one set of rules.
-    await rt.exec(self.name, ['nft', `delete table inet ${PARTITION_TABLE}`]);
-    if (!on) continue;
-    const r = await rt.exec(self.name, ['nft', partitionRules(peer.address)]);
+export async function cutBetween(rt: Pick<Runtime, 'exec' | 'topology'>, cut: Cut, on: boolean): Promise<void> {
+  const side = (names: string[]) => names.map((n) => requireNode(rt.topology, n));
+  const [a, b] = [side(cut.a), side(cut.b)];
+  const overlap = a.filter((n) => b.includes(n)).map((n) => n.name);
+  if (overlap.length) throw new HakitError(`a node cannot be cut from itself: ${overlap.join(', ')}`, ExitCode.usage);
+  for (const [self, peers] of [...a.map((n) => [n, b] as const), ...b.map((n) => [n, a] as const)]) {
+    const r = await rt.exec(self.name, [
+      'nft',
+      cutRules(
+        peers.map((p) => p.address),
+        on,
+        cut.only,
+      ),
+    ]);
     if (r.exitCode !== 0)
       throw new HakitError(
-        `could not cut VRRP on ${self.name}: ${r.stderr.trim()}`,
+        `could not ${on ? 'cut' : 'heal'} the network on ${self.name}: ${r.stderr.trim()}`,
         ExitCode.failure,
         'is nft (nftables) installed in the node?',
       );

@@ -121,3 +121,12 @@ export async function execIn(container: Docker.Container, argv: string[]): Promi
   const info = await exec.inspect();
   return { stdout, stderr, exitCode: info.ExitCode ?? 1 };
 }
+
+/**
+ * For `.catch()` on a remove, stop or kill: the engine saying it is already so — 404 gone, 304
+ * already stopped, 409 removal already in progress — is what we wanted. Anything else throws.
+ */
+export function ignoreGone(err: unknown): void {
+  const code = (err as { statusCode?: number }).statusCode;
+  if (code !== 404 && code !== 409 && code !== 304) throw err;
+}

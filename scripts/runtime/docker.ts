@@ -6,13 +6,14 @@
 // /run/hakit (a tmpfs here, so a restarted node starts without stale pid files).
 import type Docker from 'dockerode';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { groupOf } from '../groups/index.js';
 import { loadCredentials } from '../stack/credentials.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
 import { shMaybe, sleep } from '../sh.js';
 import { defaultTopology, type Topology } from '../stack/topology.js';
-import { cutVrrp, HAPROXY_SOCKET, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, unixRequest } from './common.js';
+import { cutBetween, HAPROXY_SOCKET, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, unixRequest } from './common.js';
 import {
   compose,
   demux,
@@ -21,13 +22,14 @@ import {
   DOCKER_BRIDGE,
   engineAnswers,
   execIn,
+  ignoreGone,
   imageExists,
   images,
   PROJECT_LABEL,
   SERVICE_LABEL,
   type ComposeEnv,
 } from './docker-engine.js';
-import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import type { Credentials, Cut, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 /** Seconds a graceful stop may take before the engine sends SIGKILL (compose: stop_grace_period). */
 const STOP_TIMEOUT_S = 15;
@@ -158,10 +160,10 @@ export class DockerRuntime implements Runtime {
 
   async restore(node: string, credentials: Credentials): Promise<void> {
     const c = await this.handle(node);
-    // A container keeps the environment it was created with: new credentials (creds --rotate)
-    // need a new LB container, made by compose from the same service definition.
+    // A container keeps the environment it was created with: a group may need a new one (an LB
+    // after creds --rotate), made by compose from the same service definition.
     const env = (await c.inspect()).Config.Env ?? [];
-    if (requireNode(this.topology, node).role === 'lb' && !env.includes(`STATS_PASSWORD=${credentials.password}`)) {
+    if (groupOf(requireNode(this.topology, node)).needsRecreate?.(env, credentials)) {
       await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], composeEnv(credentials));
       return;
     }
@@ -237,8 +239,8 @@ export class DockerRuntime implements Runtime {
     return runtimeApiByExec(this, node, command);
   }
 
-  partition(a: string, b: string, on: boolean): Promise<void> {
-    return cutVrrp(this, a, b, on);
+  partition(cut: Cut, on: boolean): Promise<void> {
+    return cutBetween(this, cut, on);
   }
 
   async logs(node: string): Promise<string> {
@@ -267,9 +269,4 @@ export class DockerRuntime implements Runtime {
     for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? [])
       await this.docker.getVolume(v.Name).remove().catch(ignoreGone);
   }
-}
-
-/** A 404 means someone else removed it first: what we wanted. */
-function ignoreGone(err: unknown): void {
-  if ((err as { statusCode?: number }).statusCode !== 404) throw err;
 }

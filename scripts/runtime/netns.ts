@@ -11,11 +11,11 @@ import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { sh, shMaybe, sleep, waitFor } from '../sh.js';
 import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../stack/topology.js';
-import { HakitError } from '../errors.js';
+import { ExitCode, HakitError } from '../errors.js';
+import { groupOf, groupsOf } from '../groups/index.js';
 import { netnsPreflight, type Problem } from '../stack/preflight.js';
-import { lbProfileEnv } from '../stack/profiles.js';
-import { cutVrrp, requireNode, unixRequest } from './common.js';
-import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import { cutBetween, requireNode, unixRequest } from './common.js';
+import type { Credentials, Cut, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const BRIDGE = 'hakit0';
 const NODE_RUN = '/run/hakit';
@@ -87,29 +87,27 @@ export class NetnsRuntime implements Runtime {
 
   async up({ progress, credentials, profile }: UpOptions): Promise<void> {
     const t = this.topology;
+    const groups = groupsOf(t);
     await progress.step(`Bridge ${BRIDGE} with host address ${t.hostAddress}/${prefixLength(t)}`, () => this.createBridge());
-    await progress.step('Backend app installed for an unprivileged user', async () => installApp());
+    for (const { group } of groups) {
+      const prepare = group.prepareHost;
+      if (prepare) await progress.step(`What every ${group.title} shares, installed for an unprivileged user`, async () => prepare(appDir));
+    }
     for (const node of t.nodes) {
       await progress.step(`Node ${node.name} (${node.address})`, () => this.createNode(node));
       // Kept beside the node, so that a restore starts it with the same profile.
-      if (node.role === 'lb') writeFileSync(join(nodeDir(node.name), 'profile-env.json'), JSON.stringify(lbProfileEnv(profile)));
+      writeFileSync(join(nodeDir(node.name), 'profile-env.json'), JSON.stringify(groupOf(node).profileEnv?.(profile) ?? {}));
     }
-    // Backends first, then the LBs in priority order. Both LBs start as BACKUP with nopreempt,
-    // so whoever decides first keeps the VIP: the first LB must hold it before the next starts,
-    // or the 0.2 ms of priority skew between them is a coin toss.
-    const order = [...t.nodes].sort((a, b) => (a.role === b.role ? (b.priority ?? 0) - (a.priority ?? 0) : a.role === 'backend' ? -1 : 1));
-    for (const node of order) {
-      const first = node.role === 'lb' && !order.slice(0, order.indexOf(node)).some((n) => n.role === 'lb');
-      await progress.step(`Start ${node.name}${first ? ' and wait for it to take the VIP' : ''}`, async () => {
-        await this.start(node, credentials);
-        if (first) await waitFor(`${node.name} to take the VIP`, async () => ((await this.holdsVip(node.name)) ? true : undefined), 15_000);
-      });
+    // Group by group in start order (backends before the LBs that check them), each group's nodes
+    // in its own order; a group may wait after a node (the first LB must hold the VIP).
+    for (const { group, nodes } of groups) {
+      for (const [i, node] of nodes.entries()) {
+        await progress.step(`Start ${node.name}`, async () => {
+          await this.start(node, credentials);
+          await group.started?.(this, node, i === 0);
+        });
+      }
     }
-  }
-
-  private async holdsVip(node: string): Promise<boolean> {
-    const r = await shMaybe`ip -n ${nsName(node)} -o -4 addr show dev eth0`;
-    return r.stdout.includes(` ${this.topology.vip}/`);
   }
 
   private async createBridge(): Promise<void> {
@@ -127,7 +125,7 @@ export class NetnsRuntime implements Runtime {
       if (rc !== 0)
         throw new HakitError(
           'br_netfilter is on but iptables could not accept the hakit bridge in FORWARD',
-          3,
+          ExitCode.preflight,
           'install iptables (hakit setup)',
         );
     }
@@ -150,46 +148,28 @@ export class NetnsRuntime implements Runtime {
     writeFileSync(join(etc, 'hosts'), hostsFile(t), { mode: 0o644 });
     // No name server: nodes resolve each other through hosts only, and never wait on a DNS timeout.
     writeFileSync(join(etc, 'resolv.conf'), 'options timeout:1 attempts:1\n', { mode: 0o644 });
-    if (node.role === 'lb') {
+    for (const dir of groupOf(node).configDirs) {
       // Copies, root-owned: keepalived refuses scripts its script_user could modify.
-      cpSync(join(packageRoot, 'haproxy'), join(etc, 'haproxy'), { recursive: true });
-      cpSync(join(packageRoot, 'keepalived'), join(etc, 'keepalived'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
-      for (const dir of ['/etc/haproxy', '/etc/keepalived']) mkdirSync(dir, { recursive: true }); // bind targets
+      cpSync(join(packageRoot, dir), join(etc, dir), { recursive: true, filter: (src) => !src.endsWith('.ts') });
+      mkdirSync(join('/etc', dir), { recursive: true }); // bind target
     }
     mkdirSync(runDir(node.name), { recursive: true, mode: 0o755 });
     mkdirSync(NODE_RUN, { recursive: true, mode: 0o755 });
   }
 
   private async start(node: NodeSpec, credentials: Credentials): Promise<void> {
-    const base = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', NODE_NAME: node.name };
-    const [argv, env] =
-      node.role === 'lb'
-        ? [
-            ['/etc/keepalived/lb-entrypoint'],
-            { ...base, ...this.profileEnv(node.name), STATS_USER: credentials.user, STATS_PASSWORD: credentials.password },
-          ]
-        : [
-            // Least privilege: nobody, no capabilities, no way to regain them.
-            [
-              'setpriv',
-              '--reuid=65534',
-              '--regid=65534',
-              '--clear-groups',
-              '--inh-caps=-all',
-              '--no-new-privs',
-              process.execPath,
-              join(appDir, 'backends', 'server.js'),
-            ],
-            {
-              ...base,
-              SERVER_ID: node.serverId ?? '1',
-              SERVER_NAME: node.name,
-              PORT: String(this.topology.ports.backend),
-              NODE_ENV: 'production',
-            },
-          ];
+    const { argv, env } = groupOf(node).launch(node, {
+      topology: this.topology,
+      credentials,
+      profileEnv: this.profileEnv(node.name),
+      appDir,
+    });
     const log = openSync(join(nodeDir(node.name), 'node.log'), 'a');
-    const child = spawn('nsenter', inNode(node.name, argv), { detached: true, stdio: ['ignore', log, log], env });
+    const child = spawn('nsenter', inNode(node.name, argv), {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+    });
     closeSync(log);
     child.unref();
     if (!child.pid) throw new HakitError(`could not start ${node.name}`);
@@ -273,9 +253,8 @@ export class NetnsRuntime implements Runtime {
     return unixRequest(join(runDir(node), 'haproxy.sock'), command);
   }
 
-  /** F7: VRRP cut both ways with nft inside each LB's namespace (shared with the Docker runtime). */
-  partition(a: string, b: string, on: boolean): Promise<void> {
-    return cutVrrp(this, a, b, on);
+  partition(cut: Cut, on: boolean): Promise<void> {
+    return cutBetween(this, cut, on);
   }
 
   async logs(node: string): Promise<string> {
@@ -315,18 +294,6 @@ export class NetnsRuntime implements Runtime {
   private spec(node: string): NodeSpec {
     return requireNode(this.topology, node);
   }
-}
-
-/** The backend app and its production dependencies, copied where an unprivileged user can read them. */
-function installApp(): void {
-  rmSync(appDir, { recursive: true, force: true });
-  const built = join(packageRoot, 'dist', 'backends');
-  if (!existsSync(join(built, 'server.js'))) throw new HakitError('the backend is not built', 1, 'run `npm run build` first');
-  cpSync(built, join(appDir, 'backends'), { recursive: true, filter: (src) => !src.endsWith('.test.js') });
-  for (const dep of ['hono', '@hono/node-server']) {
-    cpSync(join(packageRoot, 'node_modules', dep), join(appDir, 'node_modules', dep), { recursive: true });
-  }
-  writeFileSync(join(appDir, 'package.json'), '{ "type": "module" }\n');
 }
 
 function readProc(path: string): string | undefined {

@@ -11,6 +11,13 @@ export type RuntimeName = 'netns' | 'docker' | 'swarm';
 /** How a node dies: `hard` = host death (SIGKILL, link down), `graceful` = orderly stop. */
 export type StopMode = 'hard' | 'graceful';
 
+/** Two sets of nodes to separate; `only` narrows the cut to one protocol. */
+export interface Cut {
+  a: string[];
+  b: string[];
+  only?: 'vrrp';
+}
+
 export interface ExecResult {
   stdout: string;
   stderr: string;
@@ -71,10 +78,14 @@ export interface Runtime {
    */
   backendAddresses?(): Promise<Map<string, string>>;
   /**
-   * Optional (the demo's F7 is skipped without it): `on` cuts VRRP between load balancers `a` and
-   * `b` both ways while everything else still flows; `on = false` heals it. Idempotent both ways.
+   * A network cut between two sets of nodes, both ways: `on` drops what flows between every node
+   * of `cut.a` and every node of `cut.b` (only VRRP with `only: 'vrrp'`; the rest still flows),
+   * `on = false` heals exactly that cut. Idempotent both ways; other cuts are left as they are.
+   * F7 cuts VRRP between the LBs; the data tier cuts a primary from its replicas and clients.
    */
-  partition?(a: string, b: string, on: boolean): Promise<void>;
+  partition(cut: Cut, on: boolean): Promise<void>;
+  /** Everything of the kit this runtime holds on the machine, one line each: empty after `down`. */
+  leftovers(): Promise<string[]>;
   /** Idempotent: removes everything the runtime created, also after a failed or partial up. */
   down(progress: Progress): Promise<void>;
 }

@@ -19,9 +19,9 @@ import { labelLbNodes, LB_LABEL, listSwarmNodes, updateNodeSpec } from '../swarm
 import { swarmTopology, type SwarmPlan } from '../swarm/plan.js';
 import { stackFileText } from '../swarm/stack-file.js';
 import type { Topology } from '../stack/topology.js';
-import { cutVrrp, readRunFileByExec, requireNode, runtimeApiByExec } from './common.js';
-import { demux, dockerAt, dockerClient, execIn, imageExists, images } from './docker-engine.js';
-import type { Credentials, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import { cutBetween, readRunFileByExec, requireNode, runtimeApiByExec } from './common.js';
+import { demux, dockerAt, dockerClient, execIn, ignoreGone, imageExists, images } from './docker-engine.js';
+import type { Credentials, Cut, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const STACK = 'hakit';
 const STACK_LABEL = `com.docker.stack.namespace=${STACK}`;
@@ -316,8 +316,8 @@ export class SwarmRuntime implements Runtime {
     return runtimeApiByExec(this, node, command);
   }
 
-  partition(a: string, b: string, on: boolean): Promise<void> {
-    return cutVrrp(this, a, b, on);
+  partition(cut: Cut, on: boolean): Promise<void> {
+    return cutBetween(this, cut, on);
   }
 
   async logs(node: string): Promise<string> {
@@ -397,9 +397,4 @@ export class SwarmRuntime implements Runtime {
       .getService(s.ID)
       .update({ version: s.Version.Index, ...s.Spec, Mode: { ...spec.Mode, Replicated: { Replicas: replicas } } });
   }
-}
-
-function ignoreGone(err: unknown): void {
-  const code = (err as { statusCode?: number }).statusCode;
-  if (code !== 404 && code !== 409 && code !== 304) throw err;
 }

@@ -6,6 +6,7 @@ import type { Progress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { waitFor } from '../sh.js';
 import { getStatus, isHealthy, type StackStatus } from '../observe/status.js';
+import { groupOf, nodeGroups } from '../groups/index.js';
 import { findNode } from './topology.js';
 
 export type KillMode = 'hard' | 'graceful' | 'haproxy';
@@ -56,26 +57,29 @@ export async function waitHealthy(rt: Runtime, timeoutMs: number): Promise<Stack
 export async function killNode(rt: Runtime, node: string, mode: KillMode): Promise<void> {
   const spec = findNode(rt.topology, node);
   if (!spec) throw new HakitError(`no node named "${node}"`, ExitCode.usage, `nodes: ${rt.topology.nodes.map((n) => n.name).join(', ')}`);
-  if (mode !== 'haproxy') return rt.stop(node, mode);
-  if (spec.role !== 'lb') throw new HakitError(`--mode haproxy applies to load balancers, not to ${node}`, ExitCode.usage);
-  // Only HAProxy dies; keepalived stays up and must notice on its own.
-  if (rt.killHaproxy) return rt.killHaproxy(node);
-  const r = await rt.exec(node, ['sh', '-c', 'kill -KILL "$(cat /run/hakit/haproxy.pid)"']);
-  if (r.exitCode !== 0) throw new HakitError(`could not kill HAProxy on ${node}: ${r.stderr.trim() || 'is the node running?'}`);
+  if (mode === 'hard' || mode === 'graceful') return rt.stop(node, mode);
+  // A part of the node dies alone (an LB's HAProxy), the rest stays up and must notice on its own.
+  const group = groupOf(spec);
+  if (!group.killPart || !group.parts?.includes(mode)) {
+    const applies = Object.values(nodeGroups).filter((g) => g.parts?.includes(mode));
+    throw new HakitError(`--mode ${mode} applies to ${applies.map((g) => `${g.title}s`).join(', ')}, not to ${node}`, ExitCode.usage);
+  }
+  return group.killPart(rt, node, mode);
 }
 
 /** Is the node fully alive (for an LB: HAProxy too)? A healthy node is left alone by restore. */
 export async function nodeIsWhole(rt: Runtime, node: string): Promise<boolean> {
   const info = (await rt.nodes()).find((n) => n.spec.name === node);
   if (!info?.running) return false;
-  if (info.spec.role === 'backend') return true;
-  return (await rt.readRunFile(node, 'haproxy-down'))?.trim() === '0';
+  return (await groupOf(info.spec).isWhole?.(rt, node)) ?? true;
 }
 
 /** Brings a node back; returns false when it was already running (nothing done, no VIP flap). */
 export async function restoreNode(rt: Runtime, node: string): Promise<boolean> {
-  if (!findNode(rt.topology, node)) throw new HakitError(`no node named "${node}"`, ExitCode.usage);
+  const spec = findNode(rt.topology, node);
+  if (!spec) throw new HakitError(`no node named "${node}"`, ExitCode.usage);
   if (await nodeIsWhole(rt, node)) return false;
+  const serving = groupOf(spec).servingStates;
   const creds = loadCredentials() ?? ensureCredentials().creds;
   await rt.restore(node, creds);
   await waitFor(
@@ -83,7 +87,7 @@ export async function restoreNode(rt: Runtime, node: string): Promise<boolean> {
     async () => {
       const s = await getStatus(rt);
       const me = s.nodes.find((n) => n.name === node);
-      return me && ['MASTER', 'BACKUP', 'UP'].includes(me.state) ? true : undefined;
+      return me && serving.includes(me.state) ? true : undefined;
     },
     20_000,
     100,

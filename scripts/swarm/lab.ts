@@ -16,7 +16,7 @@ import { ensureLabNodeImage } from '../host/images.js';
 import type { Progress } from '../progress.js';
 import { routesOverlapping } from '../stack/preflight.js';
 import { waitFor } from '../sh.js';
-import { dockerAt, dockerClient, engineAnswers } from '../runtime/docker-engine.js';
+import { dockerAt, dockerClient, engineAnswers, ignoreGone } from '../runtime/docker-engine.js';
 import { labelLbNodes } from './nodes.js';
 import { labPlanFile, savePlan, type SwarmPlan } from './plan.js';
 
@@ -295,8 +295,4 @@ export async function labLeftovers(): Promise<string[]> {
     ...(volumes.Volumes ?? []).filter((v) => v.Name.startsWith('hakit-lab-')).map((v) => `volume ${v.Name}`),
     ...labCgroups().map((d) => `cgroup ${d}`),
   ];
-}
-
-function ignoreGone(err: unknown): void {
-  if ((err as { statusCode?: number }).statusCode !== 404) throw err;
 }

@@ -1,7 +1,8 @@
-// An in-memory Runtime for the dashboard's unit tests: nodes that can be killed and restored, a
-// VIP that moves to the surviving load balancer, keepalived transition logs and a `show stat`
-// answer, so getStatus() works on it unchanged. No processes, no network.
-import type { ExecResult, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
+// An in-memory Runtime for unit tests (the dashboard, the actions, the fault catalogue, the
+// runtime contract): nodes that can be killed and restored, a VIP that moves to the surviving
+// load balancer — to both while VRRP between them is cut —, keepalived transition logs and a
+// `show stat` answer, so getStatus() works on it unchanged. No processes, no network.
+import type { Cut, ExecResult, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
 import { defaultTopology, lbs, type Topology } from '../stack/topology.js';
 
 export class FakeRuntime implements Runtime {
@@ -10,6 +11,9 @@ export class FakeRuntime implements Runtime {
   readonly alive = new Map<string, boolean>(defaultTopology.nodes.map((n) => [n.name, true]));
   readonly calls: string[] = [];
   vipHolder: string | undefined = 'lb1';
+  /** Cuts in force, as "a|b" pairs of node names (both orders). */
+  readonly cuts = new Set<string>();
+  private stackUp = true;
   private readonly transitionLogs = new Map<string, string[]>();
   private clock = 1_700_000_000_000;
 
@@ -24,6 +28,14 @@ export class FakeRuntime implements Runtime {
     this.transitionLogs.set(lb, lines);
   }
 
+  /** The LBs that hold the VIP: one, or every live one while VRRP between them is cut. */
+  holders(): string[] {
+    const live = lbs(this.topology).filter((n) => this.alive.get(n.name));
+    const [a, b] = live;
+    if (a && b && this.cuts.has(`${a.name}|${b.name}`)) return live.map((n) => n.name);
+    return this.vipHolder ? [this.vipHolder] : [];
+  }
+
   private elect(): void {
     const up = lbs(this.topology).filter((n) => this.alive.get(n.name));
     const next = up.find((n) => n.name === this.vipHolder) ?? up[0];
@@ -35,18 +47,24 @@ export class FakeRuntime implements Runtime {
     return [];
   }
   async isUp() {
-    return true;
+    return this.stackUp;
   }
-  async up() {}
+  async up() {
+    this.stackUp = true;
+    for (const n of this.topology.nodes) this.alive.set(n.name, true);
+    this.elect();
+  }
   async nodes(): Promise<NodeInfo[]> {
     return this.topology.nodes.map((spec) => ({ spec, running: this.alive.get(spec.name) ?? false }));
   }
   async stop(node: string, mode: StopMode): Promise<void> {
+    this.need(node);
     this.calls.push(`stop ${node} ${mode}`);
     this.alive.set(node, false);
     this.elect();
   }
   async restore(node: string): Promise<void> {
+    this.need(node);
     this.calls.push(`restore ${node}`);
     this.alive.set(node, true);
     const spec = this.topology.nodes.find((n) => n.name === node);
@@ -56,7 +74,7 @@ export class FakeRuntime implements Runtime {
   async exec(node: string, argv: string[]): Promise<ExecResult> {
     if (!this.alive.get(node)) return { stdout: '', stderr: 'node is down', exitCode: 1 };
     if (argv[0] === 'ip') {
-      const extra = this.vipHolder === node ? `\n2: eth0    inet ${this.topology.vip}/24 scope global secondary eth0` : '';
+      const extra = this.holders().includes(node) ? `\n2: eth0    inet ${this.topology.vip}/24 scope global secondary eth0` : '';
       return { stdout: `2: eth0    inet 10.213.0.x/24 scope global eth0${extra}\n`, stderr: '', exitCode: 0 };
     }
     return { stdout: '', stderr: '', exitCode: 0 };
@@ -71,8 +89,30 @@ export class FakeRuntime implements Runtime {
     const row = (sv: string) => `be_web,${sv},${this.alive.get(sv) ? 'UP' : 'DOWN'},L7OK,200`;
     return ['# pxname,svname,status,check_status,check_code', row('backend1'), row('backend2'), 'be_web,BACKEND,UP,,'].join('\n') + '\n';
   }
+  async partition(cut: Cut, on: boolean): Promise<void> {
+    for (const n of [...cut.a, ...cut.b]) this.need(n);
+    this.calls.push(`${on ? 'cut' : 'heal'} ${cut.a.join(',')} | ${cut.b.join(',')}`);
+    for (const a of cut.a)
+      for (const b of cut.b)
+        for (const key of [`${a}|${b}`, `${b}|${a}`]) {
+          if (on) this.cuts.add(key);
+          else this.cuts.delete(key);
+        }
+  }
+  async leftovers(): Promise<string[]> {
+    return this.stackUp ? this.topology.nodes.map((n) => `fake node ${n.name}`) : [];
+  }
   async logs(): Promise<string> {
     return '';
   }
-  async down(): Promise<void> {}
+  async down(): Promise<void> {
+    this.stackUp = false;
+    for (const n of this.topology.nodes) this.alive.set(n.name, false);
+    this.cuts.clear();
+    this.vipHolder = undefined;
+  }
+
+  private need(node: string): void {
+    if (!this.topology.nodes.some((n) => n.name === node)) throw new Error(`no node named "${node}"`);
+  }
 }

@@ -1,14 +1,15 @@
-// The failover tour as data: one entry per failure mode of DESIGN.md, each with its fault, how
-// to tell that the stack has settled, how to mend it afterwards, and what we expect to see.
-// The runner (demo/run.ts) owns the probe, the evidence and the measuring window around `fault`.
-import { killNode, restoreNode, waitHealthy } from '../stack/actions.js';
+// The failover tour as data: one scenario per entry of the fault catalogue (faults/catalogue.ts),
+// which says how to inject and heal it; a scenario adds how to tell that the stack has settled
+// and what we expect to see. The runner (demo/run.ts) owns the probe, the evidence and the
+// measuring window around `fault`.
+import { waitHealthy } from '../stack/actions.js';
 import type { ScenarioMetrics } from '../observe/analysis.js';
 import type { EvidencePoller } from '../observe/evidence.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { sleep, waitFor } from '../sh.js';
-import { getStatus, masters } from '../observe/status.js';
-import { backends, lbs } from '../stack/topology.js';
+import { faultById, type Fault, type FaultId } from '../faults/catalogue.js';
+import { activeLb, backendNames, lbNames } from '../faults/targets.js';
 
 export interface Marked {
   atMs: number;
@@ -55,21 +56,6 @@ export interface Scenario {
 }
 
 const other = (names: string[], one: string | undefined) => names.find((n) => n !== one)!;
-const lbNames = (rt: Runtime) => lbs(rt.topology).map((n) => n.name);
-const backendNames = (rt: Runtime) => backends(rt.topology).map((n) => n.name);
-
-/** The one load balancer holding the VIP now. */
-async function activeLb(rt: Runtime): Promise<string> {
-  return waitFor(
-    'exactly one load balancer holding the VIP',
-    async () => {
-      const m = masters(await getStatus(rt));
-      return m.length === 1 ? m[0] : undefined;
-    },
-    10_000,
-    100,
-  );
-}
 
 const vipHeldOnlyBy = (ctx: ScenarioContext, lb: string) =>
   waitFor(`${lb} alone to hold the VIP`, async () => (ctx.evidence.latest()?.holders.join() === lb ? true : undefined), 10_000, 20);
@@ -85,9 +71,34 @@ const outOfRotation = (ctx: ScenarioContext, server: string) =>
     20,
   );
 
-async function mend(rt: Runtime, node: string | undefined): Promise<void> {
-  if (node) await restoreNode(rt, node);
-  await waitHealthy(rt, 20_000);
+/** Heals the fault on its target, then waits for the whole stack to be healthy. */
+async function mend(ctx: ScenarioContext, fault: Fault, targets: string[]): Promise<void> {
+  await fault.heal(ctx.rt, targets);
+  await waitHealthy(ctx.rt, 20_000);
+}
+
+/**
+ * A scenario for a catalogue fault that hits one node: marks the instant, injects it, settles
+ * as given, heals it afterwards.
+ */
+function onOneNode(
+  id: FaultId,
+  label: (target: string) => string,
+  rest: Pick<Scenario, 'setup' | 'settle' | 'expectations'> & Partial<Pick<Scenario, 'cleanup'>>,
+): Scenario {
+  const f = faultById(id);
+  return {
+    id: f.id,
+    name: f.name,
+    title: f.title,
+    faultedIsTarget: true,
+    async fault(ctx, target) {
+      ctx.mark(label(target!), 'fault');
+      await f.inject(ctx.rt, [target!]);
+    },
+    cleanup: (ctx, target) => mend(ctx, f, [target!]),
+    ...rest,
+  };
 }
 
 const noFailures: Expectation = { text: '0 failed requests', check: (m) => m.failed === 0 };
@@ -100,6 +111,12 @@ const vipMoved: Expectation = {
   check: (m) => m.vipBefore !== null && m.vipAfter !== null && m.vipBefore !== m.vipAfter && !m.vipAfter.includes('+'),
 };
 const onlySurvivor = (m: ScenarioMetrics) => Object.keys(m.sharesAfter).length === 1;
+const toTheOtherLb = (ctx: ScenarioContext, target: string | undefined) => vipHeldOnlyBy(ctx, other(lbNames(ctx.rt.topology), target));
+
+const F1 = faultById('F1');
+const F6 = faultById('F6');
+const F7 = faultById('F7');
+const F8 = faultById('F8');
 
 export const scenarios: Scenario[] = [
   {
@@ -117,70 +134,42 @@ export const scenarios: Scenario[] = [
       },
     ],
   },
-  {
-    id: 'F4',
-    name: 'backend-hard-kill',
-    title: 'A backend is killed under load (SIGKILL, link down)',
-    faultedIsTarget: true,
-    setup: async (ctx) => backendNames(ctx.rt)[0],
-    async fault(ctx, target) {
-      ctx.mark(`kill ${target} --mode hard`, 'fault');
-      await killNode(ctx.rt, target!, 'hard');
-    },
+  onOneNode('F4', (t) => `kill ${t} --mode hard`, {
+    setup: async (ctx) => backendNames(ctx.rt.topology)[0],
     settle: (ctx, target) => outOfRotation(ctx, target!),
-    cleanup: (ctx, target) => mend(ctx.rt, target),
     expectations: [noFailures, { text: 'the survivor serves everything after', check: onlySurvivor }],
-  },
-  {
-    id: 'F5',
-    name: 'backend-drain',
-    title: 'A backend drains (SIGTERM): health 503, in-flight requests finish, then it exits',
-    faultedIsTarget: true,
-    setup: async (ctx) => backendNames(ctx.rt)[1] ?? backendNames(ctx.rt)[0],
-    async fault(ctx, target) {
-      ctx.mark(`stop ${target} (drain)`, 'fault');
-      await killNode(ctx.rt, target!, 'graceful');
-    },
+  }),
+  onOneNode('F5', (t) => `stop ${t} (drain)`, {
+    setup: async (ctx) => backendNames(ctx.rt.topology)[1] ?? backendNames(ctx.rt.topology)[0],
     settle: (ctx, target) => outOfRotation(ctx, target!),
-    cleanup: (ctx, target) => mend(ctx.rt, target),
     expectations: [noFailures, { text: 'the other backend serves everything after', check: onlySurvivor }],
-  },
-  {
-    id: 'F2',
-    name: 'haproxy-dies',
-    title: 'HAProxy dies on the active LB; keepalived stays up and must give the VIP away',
-    faultedIsTarget: true,
+  }),
+  onOneNode('F2', (t) => `kill haproxy on ${t}`, {
     setup: (ctx) => activeLb(ctx.rt),
-    async fault(ctx, target) {
-      ctx.mark(`kill haproxy on ${target}`, 'fault');
-      await killNode(ctx.rt, target!, 'haproxy');
-    },
-    settle: (ctx, target) => vipHeldOnlyBy(ctx, other(lbNames(ctx.rt), target)),
-    cleanup: (ctx, target) => mend(ctx.rt, target),
+    settle: toTheOtherLb,
     expectations: [vipMoved, subSecond],
-  },
+  }),
   {
-    id: 'F1',
-    name: 'lb-hard-kill',
-    title: 'The active LB dies hard (every process SIGKILLed, link down)',
-    faultedIsTarget: true,
-    setup: (ctx) => activeLb(ctx.rt),
+    ...onOneNode('F1', (t) => `kill ${t} --mode hard`, {
+      setup: (ctx) => activeLb(ctx.rt),
+      settle: toTheOtherLb,
+      async cleanup(ctx, target) {
+        await mend(ctx, F1, [target!]);
+        ctx.shared.downLb = undefined;
+      },
+      expectations: [vipMoved, subSecond],
+    }),
+    // F6 continues from here: remember which LB is down.
     async fault(ctx, target) {
       ctx.mark(`kill ${target} --mode hard`, 'fault');
-      await killNode(ctx.rt, target!, 'hard');
+      await F1.inject(ctx.rt, [target!]);
       ctx.shared.downLb = target;
     },
-    settle: (ctx, target) => vipHeldOnlyBy(ctx, other(lbNames(ctx.rt), target)),
-    async cleanup(ctx, target) {
-      await mend(ctx.rt, target);
-      ctx.shared.downLb = undefined;
-    },
-    expectations: [vipMoved, subSecond],
   },
   {
-    id: 'F6',
-    name: 'lb-rejoin',
-    title: 'The failed LB comes back: it rejoins as BACKUP and the VIP stays put (nopreempt)',
+    id: F6.id,
+    name: F6.name,
+    title: F6.title,
     faultedIsTarget: false,
     continues: 'F1',
     async setup(ctx) {
@@ -188,42 +177,32 @@ export const scenarios: Scenario[] = [
       const down = ctx.shared.downLb;
       if (down && !running.has(down)) return down;
       // Run on its own: make a load balancer fail first (the backup, so no traffic is lost).
-      const backup = other(lbNames(ctx.rt), await activeLb(ctx.rt));
-      await killNode(ctx.rt, backup, 'hard');
+      const backup = other(lbNames(ctx.rt.topology), await activeLb(ctx.rt));
+      await F1.inject(ctx.rt, [backup]);
       return backup;
     },
     async fault(ctx, target) {
       ctx.mark(`restore ${target}`, 'fault');
-      await restoreNode(ctx.rt, target!);
+      await F6.inject(ctx.rt, [target!]);
       ctx.shared.downLb = undefined;
     },
     settle: async () => sleep(300),
     expectations: [noFailures, { text: 'the VIP did not move', check: (m) => m.vipBefore !== null && m.vipBefore === m.vipAfter }],
   },
-  {
-    id: 'F3',
-    name: 'lb-graceful-stop',
-    title: 'The active LB stops gracefully (keepalived sends priority 0, HAProxy finishes requests)',
-    faultedIsTarget: true,
+  onOneNode('F3', (t) => `stop ${t}`, {
     setup: (ctx) => activeLb(ctx.rt),
-    async fault(ctx, target) {
-      ctx.mark(`stop ${target}`, 'fault');
-      await killNode(ctx.rt, target!, 'graceful');
-    },
-    settle: (ctx, target) => vipHeldOnlyBy(ctx, other(lbNames(ctx.rt), target)),
-    cleanup: (ctx, target) => mend(ctx.rt, target),
+    settle: toTheOtherLb,
     expectations: [noNewFailures, vipMoved],
-  },
+  }),
   {
-    id: 'F7',
-    name: 'partition',
-    title: 'The LBs lose sight of each other (VRRP cut both ways), then the link returns',
+    id: F7.id,
+    name: F7.name,
+    title: F7.title,
     faultedIsTarget: false,
-    unsupported: (rt) => (rt.partition ? undefined : `the ${rt.name} runtime cannot cut the link between the LBs yet`),
     async fault(ctx) {
-      const [a, b] = lbNames(ctx.rt) as [string, string];
-      ctx.mark(`cut VRRP ${a} ⇹ ${b}`, 'fault');
-      await ctx.rt.partition!(a, b, true);
+      const lbs = lbNames(ctx.rt.topology);
+      ctx.mark(`cut VRRP ${lbs.join(' ⇹ ')}`, 'fault');
+      await F7.inject(ctx.rt, lbs);
       try {
         await waitFor(
           'both LBs to claim the VIP',
@@ -234,35 +213,31 @@ export const scenarios: Scenario[] = [
         await sleep(1000);
       } finally {
         ctx.mark('heal', 'restore');
-        await ctx.rt.partition!(a, b, false);
+        await F7.heal(ctx.rt, lbs);
       }
     },
     settle: (ctx) =>
       waitFor('exactly one LB holding the VIP', async () => (ctx.evidence.latest()?.holders.length === 1 ? true : undefined), 10_000, 20),
-    async cleanup(ctx) {
-      const [a, b] = lbNames(ctx.rt) as [string, string];
-      await ctx.rt.partition!(a, b, false);
-      await waitHealthy(ctx.rt, 20_000);
-    },
+    cleanup: (ctx) => mend(ctx, F7, lbNames(ctx.rt.topology)),
     expectations: [
       { text: 'split brain seen while partitioned', check: (m) => m.splitBrainMs > 0 },
       { text: 'exactly one MASTER after healing', check: (m) => m.mastersAfter === 1 },
     ],
   },
   {
-    id: 'F8',
-    name: 'all-backends-down',
-    title: 'Both backends die: HAProxy answers its 503 page at once, and serves again when they return',
+    id: F8.id,
+    name: F8.name,
+    title: F8.title,
     faultedIsTarget: false,
     async fault(ctx) {
-      const names = backendNames(ctx.rt);
+      const names = backendNames(ctx.rt.topology);
       ctx.mark(`kill ${names.join(' + ')}`, 'fault');
-      await Promise.all(names.map((n) => killNode(ctx.rt, n, 'hard')));
+      await F8.inject(ctx.rt, names);
       const since = Date.now();
       await waitFor('a 503 page', async () => (ctx.records.some((r) => r.atMs >= since && r.status === 503) ? true : undefined), 5_000, 20);
       await sleep(1000);
       ctx.mark(`restore ${names.join(' + ')}`, 'restore');
-      await Promise.all(names.map((n) => restoreNode(ctx.rt, n)));
+      await F8.heal(ctx.rt, names);
     },
     async settle(ctx) {
       const since = Date.now();
@@ -273,7 +248,7 @@ export const scenarios: Scenario[] = [
         20,
       );
     },
-    cleanup: (ctx) => mend(ctx.rt, undefined),
+    cleanup: (ctx) => mend(ctx, F8, backendNames(ctx.rt.topology)),
     expectations: [
       {
         text: 'HAProxy answers 503 within 2 s',

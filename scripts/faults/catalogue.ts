@@ -1,0 +1,173 @@
+// The fault catalogue: each failure mode defined once — what it hits, how it is injected and
+// healed, and what it may cost. The tour (demo/scenarios.ts) adds expectations and settle times
+// to an entry, the chaos soak draws from the same entries, and a workload (the web probe today,
+// the data tier's counters and chats next) is paired with a fault, never written into it.
+// The failure modes and their expected behaviour: docs/architecture.md#failure-modes.
+import { killNode, restoreNode } from '../stack/actions.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Role } from '../stack/topology.js';
+import type { Cost } from './cost.js';
+
+export type FaultId = 'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8';
+export type FaultKind =
+  'lb-hard' | 'haproxy' | 'lb-graceful' | 'backend-hard' | 'backend-graceful' | 'lb-rejoin' | 'partition' | 'all-backends';
+
+/**
+ * Who a fault hits, resolved against the live stack when it is injected: the LB holding the VIP
+ * or the other one, one backend, or every node of a group.
+ */
+export type TargetRule = 'active-lb' | 'backup-lb' | 'one-backend' | 'all-lbs' | 'all-backends';
+
+export interface Fault {
+  id: FaultId;
+  /** The chaos soak's name for it (its reports and seeds use these). */
+  kind: FaultKind;
+  /** The tour's name for it (`hakit demo --only`). */
+  name: string;
+  title: string;
+  /** The node groups it applies to. */
+  groups: Role[];
+  target: TargetRule;
+  /** How often chaos draws it, relative to the others; 0 = never (F6 is every LB fault's heal). */
+  weight: number;
+  /**
+   * Judged from its first instant (a graceful stop works from its start: keepalived hands over,
+   * HAProxy or the backend drains) or once the inject call returned.
+   */
+  judgedFrom: 'start' | 'in-place';
+  inject(rt: Runtime, targets: string[]): Promise<void>;
+  /** Mends what inject broke; idempotent. */
+  heal(rt: Runtime, targets: string[]): Promise<void>;
+  cost: Cost;
+}
+
+const restoreAll = async (rt: Runtime, targets: string[]) => void (await Promise.all(targets.map((n) => restoreNode(rt, n))));
+const killAll = (mode: 'hard' | 'graceful' | 'haproxy') => async (rt: Runtime, targets: string[]) =>
+  void (await Promise.all(targets.map((n) => killNode(rt, n, mode))));
+const lbPair = (targets: string[]) => ({ a: targets.slice(0, 1), b: targets.slice(1), only: 'vrrp' as const });
+const zero = { lost: 0, doubled: 0, reordered: 0 } as const;
+
+export const catalogue: Fault[] = [
+  {
+    id: 'F1',
+    kind: 'lb-hard',
+    name: 'lb-hard-kill',
+    title: 'The active LB dies hard (every process SIGKILLed, link down)',
+    groups: ['lb'],
+    target: 'active-lb',
+    weight: 3,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'takeover', bound: 'takeoverToleranceMs' }, ...zero },
+  },
+  {
+    id: 'F2',
+    kind: 'haproxy',
+    name: 'haproxy-dies',
+    title: 'HAProxy dies on the active LB; keepalived stays up and must give the VIP away',
+    groups: ['lb'],
+    target: 'active-lb',
+    weight: 2,
+    judgedFrom: 'in-place',
+    inject: killAll('haproxy'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'takeover', bound: 'takeoverToleranceMs' }, ...zero },
+  },
+  {
+    id: 'F3',
+    kind: 'lb-graceful',
+    name: 'lb-graceful-stop',
+    title: 'The active LB stops gracefully (keepalived sends priority 0, HAProxy finishes requests)',
+    groups: ['lb'],
+    target: 'active-lb',
+    weight: 2,
+    judgedFrom: 'start',
+    inject: killAll('graceful'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'takeover', bound: 'gracefulToleranceMs' }, ...zero },
+  },
+  {
+    id: 'F4',
+    kind: 'backend-hard',
+    name: 'backend-hard-kill',
+    title: 'A backend is killed under load (SIGKILL, link down)',
+    groups: ['backend'],
+    target: 'one-backend',
+    weight: 2,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'F5',
+    kind: 'backend-graceful',
+    name: 'backend-drain',
+    title: 'A backend drains (SIGTERM): health 503, in-flight requests finish, then it exits',
+    groups: ['backend'],
+    target: 'one-backend',
+    weight: 2,
+    judgedFrom: 'start',
+    inject: killAll('graceful'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'F6',
+    kind: 'lb-rejoin',
+    name: 'lb-rejoin',
+    title: 'The failed LB comes back: it rejoins as BACKUP and the VIP stays put (nopreempt)',
+    groups: ['lb'],
+    // The LB that is down: the tour's F6 continues from F1, or fails the backup first.
+    target: 'backup-lb',
+    weight: 0,
+    judgedFrom: 'in-place',
+    inject: restoreAll,
+    heal: async () => {},
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'F7',
+    kind: 'partition',
+    name: 'partition',
+    title: 'The LBs lose sight of each other (VRRP cut both ways), then the link returns',
+    groups: ['lb'],
+    target: 'all-lbs',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: (rt, targets) => rt.partition(lbPair(targets), true),
+    heal: (rt, targets) => rt.partition(lbPair(targets), false),
+    cost: { failures: { kind: 'until-healed', bound: 'healToleranceMs' }, splitBrain: true, ...zero },
+  },
+  {
+    id: 'F8',
+    kind: 'all-backends',
+    name: 'all-backends-down',
+    title: 'Both backends die: HAProxy answers its 503 page at once, and serves again when they return',
+    groups: ['backend'],
+    target: 'all-backends',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'until-healed', bound: 'restoreToleranceMs', httpOnly: true }, ...zero },
+  },
+];
+
+export const faultKinds = catalogue.map((f) => f.kind);
+
+export function faultByKind(kind: FaultKind): Fault {
+  const f = catalogue.find((x) => x.kind === kind);
+  if (!f) throw new Error(`no fault of kind ${kind}`);
+  return f;
+}
+
+export function faultById(id: FaultId): Fault {
+  const f = catalogue.find((x) => x.id === id);
+  if (!f) throw new Error(`no fault ${id}`);
+  return f;
+}
+
+/** The faults chaos draws from on a stack with these node groups. */
+export const drawable = (groups: Role[]): Fault[] => catalogue.filter((f) => f.weight > 0 && f.groups.every((g) => groups.includes(g)));

@@ -1,0 +1,60 @@
+// The seam for node groups: every group (lb and backend today; redis, sentinel, cluster, postgres,
+// the log next) is one folder under scripts/groups/ with the same small set of files behind this
+// interface — its nodes' start on each runtime, how their state is read, its config files — and
+// one line in the registry (index.ts). Runtimes, status and actions ask the group, never a role
+// name. See docs/architecture.md#node-groups.
+import type { ConfigProfile } from '../stack/profiles.js';
+import type { Credentials, NodeInfo, Runtime } from '../runtime/runtime.js';
+import type { NodeSpec, Role, Topology } from '../stack/topology.js';
+
+/** What a node's process needs to start, whatever runs it. */
+export interface LaunchContext {
+  topology: Topology;
+  credentials: Credentials;
+  /** The config profile's environment (`hakit bench`), kept per node so a restore reuses it. */
+  profileEnv: Record<string, string>;
+  /** Where the netns runtime installed what the group's prepareHost copied. */
+  appDir: string;
+}
+
+/** A node's main process: argv and environment, run inside the node (netns). */
+export interface Launch {
+  argv: string[];
+  env: Record<string, string>;
+}
+
+export interface NodeGroup {
+  readonly name: Role;
+  /** For humans: "load balancer", "backend". */
+  readonly title: string;
+  /** Package folders seen at /etc/NAME inside each node (netns: root-owned copies). */
+  readonly configDirs: string[];
+  /** Start order on one host: lower first (backends before the LBs that check them). */
+  readonly startRank: number;
+  /** The states in which a node of the group serves (restore waits for one). */
+  readonly servingStates: readonly string[];
+  /** Order of the group's nodes at start (the LB with the highest priority first). */
+  startOrder?(nodes: NodeSpec[]): NodeSpec[];
+  /** netns: what every node of the group shares on this host, installed once before they start. */
+  prepareHost?(appDir: string): void;
+  /** The environment a config profile gives this group's nodes (none by default). */
+  profileEnv?(profile: ConfigProfile | undefined): Record<string, string>;
+  /** netns: the node's main process. */
+  launch(node: NodeSpec, ctx: LaunchContext): Launch;
+  /** After a node started on one host: what must hold before the next one starts. */
+  started?(rt: Runtime, node: NodeSpec, firstOfGroup: boolean): Promise<void>;
+  /** The state of each of the group's nodes (`mine`) for status; `all` is every node's liveness. */
+  readStates(rt: Runtime, mine: NodeInfo[], all: NodeInfo[]): Promise<Map<string, string>>;
+  /**
+   * Parts of a node that can die alone while the rest stays up (`hakit kill --mode PART`): an
+   * LB's HAProxy under a live keepalived (F2).
+   */
+  readonly parts?: readonly string[];
+  killPart?(rt: Runtime, node: string, part: string): Promise<void>;
+  /** A running node is whole (an LB: its HAProxy too): restore leaves a whole node alone. */
+  isWhole?(rt: Runtime, node: string): Promise<boolean>;
+  /** Docker: a restore must recreate the container (its environment is stale), not restart it. */
+  needsRecreate?(containerEnv: string[], credentials: Credentials): boolean;
+  /** Rules for the group's part of a topology: every problem, each as one line. */
+  validate?(nodes: NodeSpec[]): string[];
+}

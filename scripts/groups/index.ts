@@ -1,0 +1,35 @@
+// The node groups the kit knows: adding one is a folder beside these and a line here.
+import { ExitCode, HakitError } from '../errors.js';
+import type { NodeSpec, Role, Topology } from '../stack/topology.js';
+import { backendGroup } from './backend/index.js';
+import type { NodeGroup } from './group.js';
+import { lbGroup } from './lb/index.js';
+
+export type { NodeGroup } from './group.js';
+
+export const nodeGroups: Record<Role, NodeGroup> = {
+  lb: lbGroup,
+  backend: backendGroup,
+};
+
+export function groupOf(node: NodeSpec): NodeGroup {
+  const g = nodeGroups[node.role];
+  if (!g)
+    throw new HakitError(
+      `node ${node.name}: no node group "${node.role}"`,
+      ExitCode.usage,
+      `groups: ${Object.keys(nodeGroups).join(', ')}`,
+    );
+  return g;
+}
+
+/** The topology's groups that have nodes, each with its nodes, in start order. */
+export function groupsOf(t: Topology): Array<{ group: NodeGroup; nodes: NodeSpec[] }> {
+  return Object.values(nodeGroups)
+    .map((group) => {
+      const nodes = t.nodes.filter((n) => n.role === group.name);
+      return { group, nodes: group.startOrder ? group.startOrder(nodes) : nodes };
+    })
+    .filter((g) => g.nodes.length > 0)
+    .sort((a, b) => a.group.startRank - b.group.startRank);
+}
