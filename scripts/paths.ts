@@ -6,7 +6,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Package root: works from scripts/*.ts (tests) and dist/scripts/*.js (the built CLI). */
 export const packageRoot = resolve(here, here.includes(`${join('dist', 'scripts')}`) ? '../..' : '..');
 
-/** The kit's state: credentials, the running stack's record, per-node run directories. */
+/** The kit's state: credentials, the Swarm lab's plan, per-node run directories. */
 export const stateDir = process.env.HAKIT_STATE_DIR ?? '/var/lib/hakit';
 export const credentialsFile = join(stateDir, 'credentials.json');
-export const stackFile = join(stateDir, 'stack.json');

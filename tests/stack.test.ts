@@ -13,8 +13,6 @@ import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOu
 const runtimes = (process.env.HAKIT_TEST_RUNTIMES ?? 'netns').split(',') as RuntimeChoice[];
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter']);
 
-const sequential = (url: string, n: number) => probeSequential(url, n);
-
 describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name) => {
   let rt: Runtime;
   let url: string;
@@ -33,7 +31,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name)
   });
 
   it('alternates Server 1 / Server 2 exactly over 20 sequential requests', async () => {
-    const records = await sequential(url, 20);
+    const records = await probeSequential(url, 20);
     expect(records.map((r) => r.status)).toEqual(Array(20).fill(200));
     const backends = records.map((r) => r.backend);
     const first = backends[0];
@@ -47,7 +45,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name)
     expect(masters(await getStatus(rt))).toEqual(['lb1']);
     await killNode(rt, 'lb1', 'hard');
     await waitFor('lb2 to hold the VIP', async () => (masters(await getStatus(rt)).join() === 'lb2' ? true : undefined), 10_000);
-    const records = await sequential(url, 10);
+    const records = await probeSequential(url, 10);
     expect(records.every(isSuccess)).toBe(true);
     expect(new Set(records.map((r) => r.lb))).toEqual(new Set(['lb2']));
     const lb1 = (await getStatus(rt)).nodes.find((n) => n.name === 'lb1');
@@ -68,7 +66,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name)
     await killNode(rt, 'backend1', 'hard');
     const during = await load;
     expect(during.filter((r) => !isSuccess(r))).toEqual([]);
-    const after = await sequential(url, 10);
+    const after = await probeSequential(url, 10);
     expect(after.every(isSuccess)).toBe(true);
     expect(new Set(after.map((r) => r.backend))).toEqual(new Set(['backend2']));
     await restoreNode(rt, 'backend1');
@@ -82,7 +80,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name)
     await waitFor(`${other} to hold the VIP`, async () => (masters(await getStatus(rt)).join() === other ? true : undefined), 10_000);
     const status = await getStatus(rt);
     expect(status.nodes.find((n) => n.name === active)?.state).toBe('FAULT');
-    expect((await sequential(url, 5)).every(isSuccess)).toBe(true);
+    expect((await probeSequential(url, 5)).every(isSuccess)).toBe(true);
     await restoreNode(rt, active!);
     await waitHealthy(rt, 15_000);
   });

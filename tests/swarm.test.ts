@@ -24,7 +24,6 @@ describe.skipIf(skipOutsideCi(missing))('the stack on a Swarm lab cluster', () =
   let rt: SwarmRuntime;
   let url: string;
 
-  const sequential = (n: number) => probeSequential(url, n, rt.topology);
   const servedBy = (rs: ProbeRecord[]) => new Set(rs.filter(isSuccess).map((r) => r.backend));
   /** Requests every 10 ms around an action, for a bounded time. */
   const underProbe = async (action: () => Promise<void>, ms: number) => {
@@ -68,7 +67,7 @@ describe.skipIf(skipOutsideCi(missing))('the stack on a Swarm lab cluster', () =
   });
 
   it('20 sequential requests through the VIP reach every backend replica', async () => {
-    const rs = await sequential(20);
+    const rs = await probeSequential(url, 20, rt.topology);
     expect(rs.filter((r) => !isSuccess(r))).toEqual([]);
     expect(servedBy(rs)).toEqual(new Set(['backend1', 'backend2']));
   });
@@ -87,7 +86,7 @@ describe.skipIf(skipOutsideCi(missing))('the stack on a Swarm lab cluster', () =
       200,
     );
     const seen = (performance.now() - started) / 1000;
-    const rs = await sequential(20);
+    const rs = await probeSequential(url, 20, rt.topology);
     console.log(
       `swarm: scale 2 -> 4 UP in HAProxy after ${seen.toFixed(1)} s, served by all 4 after ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
