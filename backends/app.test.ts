@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp, prefersHtml } from './app.js';
+import { createApp } from './app.js';
 
 const app = createApp({ serverId: '2', serverName: 'backend2', maxBodyBytes: 16 });
 
@@ -57,16 +57,23 @@ describe('backend app', () => {
   });
 });
 
-describe('prefersHtml', () => {
+describe('the page form chosen by Accept', () => {
   it.each([
-    [undefined, false],
-    ['*/*', false],
-    ['text/plain', false],
-    ['text/html', true],
-    ['text/html;q=0.5, text/plain', false],
-    ['text/plain;q=0.2, text/html', true],
-    ['text/html;q=0', false],
-  ])('%s → %s', (accept, expected) => {
-    expect(prefersHtml(accept)).toBe(expected);
+    [undefined, 'text/plain'],
+    ['*/*', 'text/plain'], // curl
+    ['text/plain', 'text/plain'],
+    ['text/*', 'text/plain'],
+    ['application/json', 'text/plain'],
+    ['text/html', 'text/html'],
+    ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'text/html'], // a browser
+    ['text/html;q=0.5, text/plain', 'text/plain'],
+    ['text/plain;q=0.2, text/html', 'text/html'],
+    ['text/plain;q=0.5, text/html;q=0.9', 'text/html'],
+    ['TEXT/HTML', 'text/html'],
+    ['text/html;q=0', 'text/plain'],
+    ['text/html;q=0, */*', 'text/plain'],
+  ])('%s → %s', async (accept, expected) => {
+    const res = await app.request('/', { headers: accept === undefined ? {} : { accept } });
+    expect(res.headers.get('content-type')).toMatch(new RegExp(`^${expected}`));
   });
 });

@@ -1,5 +1,6 @@
 // The backend web app, built by a function so tests can drive it with app.request() and no socket.
 import { Hono } from 'hono';
+import { accepts } from 'hono/accepts';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 
@@ -13,6 +14,10 @@ export interface BackendOptions {
   /** True while the server drains (after SIGTERM): health turns 503 so HAProxy stops sending. */
   isDraining?: () => boolean;
 }
+
+// The page's two forms. HTML only when Accept ranks text/html above text/plain (a browser does);
+// curl's "any type", a missing header and a tie listed plain first get plain text.
+const pageTypes: Parameters<typeof accepts>[1] = { header: 'Accept', supports: ['text/plain', 'text/html'], default: 'text/plain' };
 
 export function createApp(opts: BackendOptions): Hono {
   const app = new Hono();
@@ -31,7 +36,7 @@ export function createApp(opts: BackendOptions): Hono {
   // round-robin, and a reload would show the same server again.
   app.get('/', (c) => {
     const text = `Hello, World!\nServer ${opts.serverId}`;
-    if (!prefersHtml(c.req.header('accept'))) return c.text(text);
+    if (accepts(c, pageTypes) !== 'text/html') return c.text(text);
     const lb = c.req.header('x-lb') ?? 'none (direct request)';
     return c.html(
       html`<!doctype html>
@@ -86,20 +91,4 @@ export function createApp(opts: BackendOptions): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
-}
-
-/** True when the Accept header ranks text/html above text/plain (browsers do, curl does not). */
-export function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const q = (type: string): number => {
-    for (const part of accept.split(',')) {
-      const [mime, ...params] = part.trim().split(';');
-      if (mime?.trim().toLowerCase() !== type) continue;
-      const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return qp ? Number(qp.slice(2)) || 0 : 1;
-    }
-    return -1;
-  };
-  const htmlQ = q('text/html');
-  return htmlQ > 0 && htmlQ >= q('text/plain');
 }

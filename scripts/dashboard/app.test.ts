@@ -34,7 +34,7 @@ function setup(extra: Partial<DashboardAppOptions> = {}) {
 }
 
 describe('dashboard app', () => {
-  it('serves the page with the token, a script nonce in its CSP, and a button per node and kill mode', async () => {
+  it('serves the page with the token, its configuration, and its script under the nonce of its CSP', async () => {
     const { app } = setup();
     const res = await app.request('/', { headers: { host } });
     expect(res.status).toBe(200);
@@ -42,10 +42,23 @@ describe('dashboard app', () => {
     expect(html).toContain(`<meta name="hakit-token" content="${token}">`);
     const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')?.[1];
     expect(nonce).toBeDefined();
-    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html).toContain(`<script type="module" src="/dashboard.js" nonce="${nonce}"></script>`);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
-    expect(html).toContain("['hard', 'graceful', 'haproxy']");
+    expect(html).toContain('<meta name="hakit-config" content="{&quot;tokenHeader&quot;:&quot;x-hakit-token&quot;');
+    expect(html).toContain('&quot;name&quot;:&quot;backend2&quot;,&quot;role&quot;:&quot;backend&quot;');
     expect(html).not.toContain('id="chart"');
+  });
+
+  it('serves the page script as JavaScript, under the same Host check', async () => {
+    const { app } = setup();
+    const res = await app.request('/dashboard.js', { headers: { host } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const js = await res.text();
+    expect(js.startsWith('// @ts-check')).toBe(true);
+    expect(js).toContain("new EventSource('/events')");
+    expect((await app.request('/dashboard.js', { headers: { host: 'evil.example:8400' } })).status).toBe(403);
   });
 
   it('refuses a request under a foreign Host name (DNS rebinding), page and actions alike', async () => {

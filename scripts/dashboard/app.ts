@@ -10,7 +10,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { findNode } from '../stack/topology.js';
 import type { DashboardMonitor, Snapshot, TimelineEntry } from './monitor.js';
 import { actionGuard, hostGuard } from './guard.js';
-import { dashboardPage } from './page.js';
+import { dashboardPage, dashboardScript, scriptPath } from './page.js';
+import type { EventPayloads } from './wire.js';
 
 /** What a failover chart module gets; it returns a self-contained SVG document. */
 export interface ChartInput {
@@ -44,6 +45,8 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
   const rt = monitor.rt;
   const actions = opts.actions ?? { kill: killNode, restore: restoreNode };
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  // Read now: a package without the page's script fails at start, not at the first page view.
+  const script = dashboardScript();
   let busy: string | undefined;
 
   const app = new Hono();
@@ -66,6 +69,8 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
     return c.html(html);
   });
 
+  app.get(scriptPath, (c) => c.body(script, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+
   app.get('/api/state', (c) =>
     c.json({
       snapshot: monitor.snapshot() ?? null,
@@ -77,7 +82,9 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
 
   app.get('/events', (c) =>
     streamSSE(c, async (stream) => {
-      const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) }).catch(() => undefined);
+      // Typed by what the page's script reads (wire.ts): the monitor's events must fit it.
+      const send = <K extends keyof EventPayloads>(event: K, data: EventPayloads[K]) =>
+        stream.writeSSE({ event, data: JSON.stringify(data) }).catch(() => undefined);
       // A new viewer first gets what is known, then every event as it happens.
       await send('hello', {
         snapshot: monitor.snapshot() ?? null,

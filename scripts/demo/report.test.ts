@@ -104,3 +104,16 @@ describe('report', () => {
     expect(html).toContain('some expectations not met');
   });
 });
+
+describe('report escaping', () => {
+  it('escapes every value that goes into the HTML, and embeds the SVG as markup', () => {
+    const html = renderReport(
+      { ...demo, runtime: '<b>netns</b>', scenarios: [result({ note: `lb1 said "<script>" & left` })] },
+      new Date(0),
+    );
+    expect(html).toContain('Runtime <b>&lt;b&gt;netns&lt;/b&gt;</b>');
+    expect(html).toContain('<p class="bad">lb1 said &quot;&lt;script&gt;&quot; &amp; left</p>');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('<figure><svg xmlns=');
+  });
+});

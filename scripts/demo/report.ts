@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import type { DemoResult, ScenarioResult } from './run.js';
 import { renderTimelineSvg } from '../observe/timeline-svg.js';
+import { joinMarkup, markup, raw, type Markup } from '../html.js';
 
 const ms = (v: number | null) => (v === null ? '–' : `${v}`);
 const vip = (r: ScenarioResult) => `${r.vipBefore ?? 'none'} → ${r.vipAfter ?? 'none'}`;
@@ -46,13 +47,12 @@ export function toJson(d: DemoResult, reportPath?: string): unknown {
   };
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (shares: Record<string, number>) =>
   Object.entries(shares)
     .map(([k, v]) => `${k} ${Math.round(v * 100)} %`)
     .join(', ') || '–';
 
-function section(r: ScenarioResult): string {
+function section(r: ScenarioResult): Markup {
   const facts: Array<[string, string]> = [
     [
       'requests / failed',
@@ -76,24 +76,22 @@ function section(r: ScenarioResult): string {
   if (r.firstErrorPageMs !== null) facts.push(['first 503 page', `${r.firstErrorPageMs} ms after the fault`]);
   if (r.restoreToSuccessMs !== null) facts.push(['serving again', `${r.restoreToSuccessMs} ms after the restore`]);
   if (r.vrrpTransitions.length) facts.push(['VRRP transitions', r.vrrpTransitions.map((t) => `${t.lb} ${t.state}`).join(', ')]);
-  const checks = r.checks.map((c) => `<li class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'} ${esc(c.expect)}</li>`).join('');
-  return `<section id="${esc(r.id)}-${r.run}">
-<h2><span class="id">${esc(r.id)}</span> ${esc(r.name)} <small>${esc(r.title)}</small></h2>
-${r.skipped ? `<p class="skip">skipped: ${esc(r.skipped)}</p>` : ''}${r.note ? `<p class="bad">${esc(r.note)}</p>` : ''}
-<div class="row"><table class="facts">${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+  const checks = r.checks.map((c) => markup`<li class="${c.ok ? 'ok' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.expect}</li>`);
+  return markup`<section id="${r.id}-${r.run}">
+<h2><span class="id">${r.id}</span> ${r.name} <small>${r.title}</small></h2>
+${r.skipped ? markup`<p class="skip">skipped: ${r.skipped}</p>` : ''}${r.note ? markup`<p class="bad">${r.note}</p>` : ''}
+<div class="row"><table class="facts">${facts.map(([k, v]) => markup`<tr><th>${k}</th><td>${v}</td></tr>`)}</table>
 <ul class="checks">${checks}</ul></div>
-${r.timeline ? `<figure>${renderTimelineSvg(r.timeline)}</figure>` : ''}
+${r.timeline ? markup`<figure>${raw(renderTimelineSvg(r.timeline))}</figure>` : ''}
 </section>`;
 }
 
 export function renderReport(d: DemoResult, generatedAt = new Date()): string {
-  const rows = summaryRows(d)
-    .map(
-      (row, i) =>
-        `<tr class="${d.scenarios[i]!.ok ? '' : 'bad'}">${row.map((c, k) => `<td>${k === 0 ? `<a href="#${esc(c)}-${d.scenarios[i]!.run}">${esc(c)}</a>` : esc(c)}</td>`).join('')}</tr>`,
-    )
-    .join('\n');
-  return `<!doctype html>
+  const rows = summaryRows(d).map(
+    (row, i) =>
+      markup`<tr class="${d.scenarios[i]!.ok ? '' : 'bad'}">${row.map((c, k) => markup`<td>${k === 0 ? markup`<a href="#${c}-${d.scenarios[i]!.run}">${c}</a>` : c}</td>`)}</tr>`,
+  );
+  return markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hakit failover report</title>
 <style>
 body { font: 14px system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
@@ -108,11 +106,11 @@ figure { margin: 0.6em 0; } .legend span { display: inline-block; margin-right: 
 .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin-right: 4px; }
 </style></head><body>
 <h1>hakit failover report</h1>
-<p>Runtime <b>${esc(d.runtime)}</b> · ${d.scenarios.length} scenarios in ${(d.durationMs / 1000).toFixed(1)} s · ${esc(generatedAt.toISOString())} ·
+<p>Runtime <b>${d.runtime}</b> · ${d.scenarios.length} scenarios in ${(d.durationMs / 1000).toFixed(1)} s · ${generatedAt.toISOString()} ·
 <b class="${d.ok ? 'ok' : 'bad'}">${d.ok ? 'every expectation met' : 'some expectations not met'}</b></p>
 <p>The probe sends a request through the VIP every 10 ms, each on a new connection. Blackout = the longest time without a successful answer (by completion time).</p>
-<table class="summary"><thead><tr>${summaryHead.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>
-${rows}
+<table class="summary"><thead><tr>${summaryHead.map((h) => markup`<th>${h}</th>`)}</tr></thead><tbody>
+${joinMarkup(rows)}
 </tbody></table>
 <p class="legend">Timelines (0 s = the fault):
 <span><i class="sw" style="background:#2e8b57"></i>answered (bar = start to end)</span>
@@ -122,7 +120,7 @@ ${rows}
 <span><i class="sw" style="background:#e3e3e3"></i>backend out of rotation</span>
 <span><i class="sw" style="background:rgba(214,39,40,0.25)"></i>blackout</span>
 <span>▼ keepalived transition</span></p>
-${d.scenarios.map(section).join('\n')}
+${joinMarkup(d.scenarios.map(section))}
 </body></html>
-`;
+`.toString();
 }

@@ -3,7 +3,8 @@
 // (requests it served, times HAProxy had it out of rotation), and a lane of failed requests.
 // Failures are red; each answer is a tick at the time it arrived, with a thin line back to its
 // start when it was slow (a retransmitted SYN). Hand-written: one chart type, no browser, no
-// dependency.
+// charting dependency; every label goes in through markup(), which escapes it.
+import { markup, type Markup } from '../html.js';
 import type { Span, VipSample, Window } from './analysis.js';
 import type { LbTransition, ServerSample } from './evidence.js';
 import { isSuccess, type ProbeRecord } from './probe.js';
@@ -44,7 +45,6 @@ export const colours = {
   text: '#333333',
 } as const;
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const f = (n: number) => (Math.round(n * 10) / 10).toString();
 
 /** Tick step (ms) giving about 6–12 ticks over the span. */
@@ -65,22 +65,22 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
   const x = (t: number) =>
     left + ((Math.min(Math.max(t, d.window.startMs), d.window.endMs) - d.window.startMs) / span) * (width - left - right);
   const laneY = (name: string) => top + lanes.indexOf(name) * (laneH + gap);
-  const out: string[] = [];
+  const out: Markup[] = [];
   const rect = (x0: number, x1: number, y: number, h: number, fill: string, title?: string) =>
     out.push(
-      `<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(1, x1 - x0))}" height="${f(h)}" fill="${fill}">${title ? `<title>${esc(title)}</title>` : ''}</rect>`,
+      markup`<rect x="${f(x0)}" y="${f(y)}" width="${f(Math.max(1, x1 - x0))}" height="${f(h)}" fill="${fill}">${title ? markup`<title>${title}</title>` : ''}</rect>`,
     );
 
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui,sans-serif" font-size="11">`,
+    markup`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui,sans-serif" font-size="11">`,
   );
   // Time grid and axis, in seconds from the fault.
   const step = tickStep(span);
   const axisY = top + lanes.length * (laneH + gap);
   for (let t = Math.ceil((d.window.startMs - d.originMs) / step) * step; d.originMs + t <= d.window.endMs; t += step) {
     const xt = x(d.originMs + t);
-    out.push(`<line x1="${f(xt)}" y1="${top - 4}" x2="${f(xt)}" y2="${axisY}" stroke="${colours.grid}"/>`);
-    out.push(`<text x="${f(xt)}" y="${axisY + 14}" text-anchor="middle" fill="${colours.text}">${f(t / 1000)} s</text>`);
+    out.push(markup`<line x1="${f(xt)}" y1="${top - 4}" x2="${f(xt)}" y2="${axisY}" stroke="${colours.grid}"/>`);
+    out.push(markup`<text x="${f(xt)}" y="${axisY + 14}" text-anchor="middle" fill="${colours.text}">${f(t / 1000)} s</text>`);
   }
   if (d.blackout)
     rect(
@@ -94,8 +94,8 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
 
   for (const name of lanes) {
     const y = laneY(name);
-    out.push(`<text x="${left - 8}" y="${f(y + laneH / 2 + 4)}" text-anchor="end" fill="${colours.text}">${esc(name)}</text>`);
-    out.push(`<line x1="${left}" y1="${f(y + laneH)}" x2="${width - right}" y2="${f(y + laneH)}" stroke="${colours.grid}"/>`);
+    out.push(markup`<text x="${left - 8}" y="${f(y + laneH / 2 + 4)}" text-anchor="end" fill="${colours.text}">${name}</text>`);
+    out.push(markup`<line x1="${left}" y1="${f(y + laneH)}" x2="${width - right}" y2="${f(y + laneH)}" stroke="${colours.grid}"/>`);
   }
 
   // LB lanes: VIP ownership bands (amber while both hold it), then transitions.
@@ -141,7 +141,7 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
       const y = laneY(lane);
       if (r.latencyMs > 20)
         out.push(
-          `<rect x="${f(x0)}" y="${f(y + laneH / 2 - 1)}" width="${f(Math.max(1, x1 - x0))}" height="2" fill="${fill}" fill-opacity="0.35"/>`,
+          markup`<rect x="${f(x0)}" y="${f(y + laneH / 2 - 1)}" width="${f(Math.max(1, x1 - x0))}" height="2" fill="${fill}" fill-opacity="0.35"/>`,
         );
       rect(x1 - 0.75, x1 + 0.75, y + 6, laneH - 12, fill, title);
     }
@@ -151,15 +151,17 @@ export function renderTimelineSvg(d: TimelineData, width = 960): string {
     if (!d.lbNames.includes(t.lb) || t.atMs < d.window.startMs || t.atMs > d.window.endMs) continue;
     const xt = x(t.atMs);
     const y = laneY(t.lb);
-    out.push(`<path d="M${f(xt)},${f(y)} l-4,-6 h8 z" fill="#555"><title>${esc(`${t.lb} → ${t.state}`)}</title></path>`);
-    out.push(`<text x="${f(xt + 3)}" y="${f(y + 10)}" font-size="9" fill="#555">${esc(t.state)}</text>`);
+    out.push(markup`<path d="M${f(xt)},${f(y)} l-4,-6 h8 z" fill="#555"><title>${t.lb} → ${t.state}</title></path>`);
+    out.push(markup`<text x="${f(xt + 3)}" y="${f(y + 10)}" font-size="9" fill="#555">${t.state}</text>`);
   }
   for (const m of d.markers) {
     const xm = x(m.atMs);
     const c = m.kind === 'fault' ? colours.fault : colours.restore;
-    out.push(`<line x1="${f(xm)}" y1="${top - 8}" x2="${f(xm)}" y2="${axisY}" stroke="${c}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
-    out.push(`<text x="${f(xm + 3)}" y="${top - 12}" fill="${c}" font-weight="bold">${esc(m.label)}</text>`);
+    out.push(
+      markup`<line x1="${f(xm)}" y1="${top - 8}" x2="${f(xm)}" y2="${axisY}" stroke="${c}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+    );
+    out.push(markup`<text x="${f(xm + 3)}" y="${top - 12}" fill="${c}" font-weight="bold">${m.label}</text>`);
   }
-  out.push('</svg>');
+  out.push(markup`</svg>`);
   return out.join('\n');
 }

@@ -1,0 +1,64 @@
+// What the dashboard's server hands its page: the configuration in the page and the payloads of
+// the /events stream, as far as the browser script (browser/dashboard.js) reads them. Types only
+// and no imports, so both programs use this file: the browser script (checked JavaScript with the
+// DOM library) and the server, whose own types (monitor.ts) must fit these.
+
+export interface PageNode {
+  name: string;
+  role: 'lb' | 'backend';
+  address: string;
+  /** The kill modes offered as buttons (haproxy applies to load balancers only). */
+  killModes: readonly string[];
+}
+
+/** The page's configuration, in `<meta name="hakit-config">` as JSON. */
+export interface PageConfig {
+  /** The header that carries the token (in `<meta name="hakit-token">`) on kill / restore. */
+  tokenHeader: string;
+  vip: string;
+  /** A failover chart is offered (/chart.svg). */
+  chart: boolean;
+  nodes: PageNode[];
+}
+
+export interface NodeStateView {
+  name: string;
+  state: string;
+  priority?: number;
+}
+
+export interface SnapshotView {
+  atMs: number;
+  vipHolder?: string;
+  nodes: NodeStateView[];
+  error?: string;
+}
+
+export interface ProbeView {
+  atMs: number;
+  latencyMs: number;
+  status?: number;
+  error?: string;
+  backend?: string;
+  lb?: string;
+}
+
+export interface EntryView {
+  atMs: number;
+  kind: string;
+  text: string;
+}
+
+export interface TickerView {
+  running: boolean;
+  reason?: string;
+}
+
+/** The /events stream: event name → its data. */
+export interface EventPayloads {
+  hello: { snapshot: SnapshotView | null; timeline: EntryView[]; probes: ProbeView[]; ticker: TickerView };
+  status: SnapshotView;
+  probe: ProbeView;
+  timeline: EntryView;
+  ticker: TickerView;
+}
