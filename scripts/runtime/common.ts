@@ -48,16 +48,22 @@ export function cutRules(peers: string[], on: boolean, only?: Cut['only']): stri
   return lines.join('\n');
 }
 
+/** The two sides of a cut as nodes: every name known, no node on both sides. */
+export function cutSides(t: Topology, cut: Cut): [NodeSpec[], NodeSpec[]] {
+  const side = (names: string[]) => names.map((n) => requireNode(t, n));
+  const [a, b] = [side(cut.a), side(cut.b)];
+  const overlap = a.filter((n) => b.includes(n)).map((n) => n.name);
+  if (overlap.length) throw new HakitError(`a node cannot be cut from itself: ${overlap.join(', ')}`, ExitCode.usage);
+  return [a, b];
+}
+
 /**
  * Cuts (on) or heals (off) the traffic between the nodes of `cut.a` and those of `cut.b`, both
  * ways, with nft inside each node: written over `exec`, so every runtime whose nodes have nft
  * shares it.
  */
 export async function cutBetween(rt: Pick<Runtime, 'exec' | 'topology'>, cut: Cut, on: boolean): Promise<void> {
-  const side = (names: string[]) => names.map((n) => requireNode(rt.topology, n));
-  const [a, b] = [side(cut.a), side(cut.b)];
-  const overlap = a.filter((n) => b.includes(n)).map((n) => n.name);
-  if (overlap.length) throw new HakitError(`a node cannot be cut from itself: ${overlap.join(', ')}`, ExitCode.usage);
+  const [a, b] = cutSides(rt.topology, cut);
   for (const [self, peers] of [...a.map((n) => [n, b] as const), ...b.map((n) => [n, a] as const)]) {
     const r = await rt.exec(self.name, [
       'nft',

@@ -2,6 +2,7 @@
 // runtime contract): nodes that can be killed and restored, a VIP that moves to the surviving
 // load balancer — to both while VRRP between them is cut —, keepalived transition logs and a
 // `show stat` answer, so getStatus() works on it unchanged. No processes, no network.
+import { cutSides } from '../runtime/common.js';
 import type { Cut, ExecResult, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
 import { defaultTopology, lbs, type Topology } from '../stack/topology.js';
 
@@ -11,6 +12,8 @@ export class FakeRuntime implements Runtime {
   readonly alive = new Map<string, boolean>(defaultTopology.nodes.map((n) => [n.name, true]));
   readonly calls: string[] = [];
   vipHolder: string | undefined = 'lb1';
+  /** LBs whose HAProxy died while keepalived stays up (F2): FAULT, no VIP. */
+  readonly haproxyDead = new Set<string>();
   /** Cuts in force, as "a|b" pairs of node names (both orders). */
   readonly cuts = new Set<string>();
   private stackUp = true;
@@ -30,14 +33,19 @@ export class FakeRuntime implements Runtime {
 
   /** The LBs that hold the VIP: one, or every live one while VRRP between them is cut. */
   holders(): string[] {
-    const live = lbs(this.topology).filter((n) => this.alive.get(n.name));
+    const live = lbs(this.topology).filter((n) => this.fit(n.name));
     const [a, b] = live;
     if (a && b && this.cuts.has(`${a.name}|${b.name}`)) return live.map((n) => n.name);
     return this.vipHolder ? [this.vipHolder] : [];
   }
 
+  /** An LB fit to hold the VIP: running, with its HAProxy. */
+  private fit(lb: string): boolean {
+    return Boolean(this.alive.get(lb)) && !this.haproxyDead.has(lb);
+  }
+
   private elect(): void {
-    const up = lbs(this.topology).filter((n) => this.alive.get(n.name));
+    const up = lbs(this.topology).filter((n) => this.fit(n.name));
     const next = up.find((n) => n.name === this.vipHolder) ?? up[0];
     if (next && next.name !== this.vipHolder) this.log(next.name, 'MASTER', next.priority ?? 100);
     this.vipHolder = next?.name;
@@ -67,6 +75,7 @@ export class FakeRuntime implements Runtime {
     this.need(node);
     this.calls.push(`restore ${node}`);
     this.alive.set(node, true);
+    this.haproxyDead.delete(node);
     const spec = this.topology.nodes.find((n) => n.name === node);
     if (spec?.role === 'lb') this.log(node, 'BACKUP', spec.priority ?? 100);
     this.elect();
@@ -75,22 +84,31 @@ export class FakeRuntime implements Runtime {
     if (!this.alive.get(node)) return { stdout: '', stderr: 'node is down', exitCode: 1 };
     if (argv[0] === 'ip') {
       const extra = this.holders().includes(node) ? `\n2: eth0    inet ${this.topology.vip}/24 scope global secondary eth0` : '';
-      return { stdout: `2: eth0    inet 10.213.0.x/24 scope global eth0${extra}\n`, stderr: '', exitCode: 0 };
+      const own = this.topology.nodes.find((n) => n.name === node)?.address;
+      return { stdout: `2: eth0    inet ${own}/24 scope global eth0${extra}\n`, stderr: '', exitCode: 0 };
     }
     return { stdout: '', stderr: '', exitCode: 0 };
   }
+  async killHaproxy(node: string): Promise<void> {
+    this.need(node);
+    this.calls.push(`kill haproxy ${node}`);
+    this.haproxyDead.add(node);
+    this.log(node, 'FAULT', 0);
+    this.elect();
+  }
   async readRunFile(node: string, name: string): Promise<string | undefined> {
+    if (name === 'haproxy-down') return this.alive.get(node) ? (this.haproxyDead.has(node) ? '1\n' : '0\n') : undefined;
     if (name !== 'transitions.log') return undefined;
     const lines = this.transitionLogs.get(node);
     return lines ? lines.join('\n') + '\n' : undefined;
   }
   async runtimeApi(node: string, command: string): Promise<string> {
-    if (!this.alive.get(node) || command !== 'show stat') throw new Error('no HAProxy');
+    if (!this.fit(node) || command !== 'show stat') throw new Error('no HAProxy');
     const row = (sv: string) => `be_web,${sv},${this.alive.get(sv) ? 'UP' : 'DOWN'},L7OK,200`;
     return ['# pxname,svname,status,check_status,check_code', row('backend1'), row('backend2'), 'be_web,BACKEND,UP,,'].join('\n') + '\n';
   }
   async partition(cut: Cut, on: boolean): Promise<void> {
-    for (const n of [...cut.a, ...cut.b]) this.need(n);
+    cutSides(this.topology, cut);
     this.calls.push(`${on ? 'cut' : 'heal'} ${cut.a.join(',')} | ${cut.b.join(',')}`);
     for (const a of cut.a)
       for (const b of cut.b)
