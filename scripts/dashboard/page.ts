@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { ExitCode, HakitError } from '../errors.js';
 import { markup, type Markup } from '../html.js';
 import { packageRoot } from '../paths.js';
-import { killModes } from '../stack/actions.js';
-import type { Role, Topology } from '../stack/topology.js';
+import { groupOf } from '../groups/index.js';
+import type { NodeSpec, Topology } from '../stack/topology.js';
 import { tokenHeader } from './guard.js';
 import type { PageConfig } from './wire.js';
 
@@ -41,8 +41,8 @@ export function dashboardScript(): string {
   return script;
 }
 
-/** haproxy mode kills HAProxy inside a load balancer; a backend has none. */
-const killModesFor = (role: Role): readonly string[] => killModes.filter((m) => m !== 'haproxy' || role === 'lb');
+/** Hard and graceful for every node, plus the parts its group lets die alone (an LB's HAProxy). */
+const killModesFor = (node: NodeSpec): readonly string[] => ['hard', 'graceful', ...(groupOf(node).parts ?? [])];
 
 export function pageConfig(opts: PageOptions): PageConfig {
   const t = opts.topology;
@@ -50,7 +50,7 @@ export function pageConfig(opts: PageOptions): PageConfig {
     tokenHeader,
     vip: t.vip,
     chart: opts.chart,
-    nodes: t.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, killModes: killModesFor(n.role) })),
+    nodes: t.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, killModes: killModesFor(n) })),
   };
 }
 

@@ -3,7 +3,7 @@
 // injected inside the window, the stack is mended outside it. Returns one result per scenario.
 import { nodeIsWhole, restoreNode, waitHealthy } from '../stack/actions.js';
 import { analyze, type ScenarioMetrics } from '../observe/analysis.js';
-import { counterDeltas, serverChanges, startEvidence, type Evidence, type ServerSample } from '../observe/evidence.js';
+import { counterDeltas, serverChanges, startEvidence, type Evidence, type EvidencePoller, type ServerSample } from '../observe/evidence.js';
 import { LiveView } from './live-view.js';
 import { assertKitAddress, runProbe, type ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -124,24 +124,33 @@ async function runScenario(
 ): Promise<ScenarioResult> {
   await ready(rt, sc, shared);
   const target = await sc.setup?.(context(rt, [], undefined, shared));
+  const w = openWindow(rt, shared, opts);
+  const played = await play(sc, w, target, opts);
+  const closed = await closeWindow(w);
+  return scenarioResult(rt, sc, run, target, w, played, closed);
+}
+
+/** The measuring window: the probe, the evidence poller and the live view, started together. */
+interface MeasuringWindow {
+  startMs: number;
+  marks: Marked[];
+  live: LiveView;
+  probe: Promise<ProbeRecord[]>;
+  evidence: EvidencePoller;
+  ctx: ScenarioContext;
+  stop(): void;
+}
+
+function openWindow(
+  rt: Runtime,
+  shared: ScenarioContext['shared'],
+  opts: DemoOptions & { write: (l: string) => void; url: string },
+): MeasuringWindow {
   const records: ProbeRecord[] = [];
   const marks: Marked[] = [];
   const startMs = Date.now();
   const live = new LiveView(opts.write, startMs, 100, opts.colour);
-  let lastHolders: string | undefined;
-  const lastServer = new Map<string, string>();
-  const evidence = startEvidence(rt, 75, (s, rows: ServerSample[]) => {
-    const holders = s.holders.join('+') || 'nobody';
-    if (lastHolders !== undefined && holders !== lastHolders) live.note(s.atMs, `VIP held by ${holders}`);
-    lastHolders = holders;
-    for (const r of rows) {
-      const key = `${r.lb}/${r.server}`;
-      const word = r.status.split(' ')[0]!;
-      const prev = lastServer.get(key);
-      if (prev !== undefined && prev !== word) live.note(r.atMs, `${r.lb}'s HAProxy: ${r.server} ${word}`);
-      lastServer.set(key, word);
-    }
-  });
+  const evidence = startEvidence(rt, 75, liveNotes(live));
   const stopProbe = new AbortController();
   const probe = runProbe({
     url: opts.url,
@@ -162,34 +171,89 @@ async function runScenario(
     origMark(label, kind);
     live.note(marks.at(-1)!.atMs, label);
   };
-  let note: string | undefined;
-  let settledAtMs: number | undefined;
-  let faultAtMs = startMs;
+  return {
+    startMs,
+    marks,
+    live,
+    probe,
+    evidence,
+    ctx,
+    stop: () => {
+      stopProbe.abort();
+      clearInterval(ticker);
+    },
+  };
+}
+
+/** The live view's notes from the evidence: who holds the VIP, what HAProxy says of its servers. */
+function liveNotes(live: LiveView): (s: { atMs: number; holders: string[] }, rows: ServerSample[]) => void {
+  let lastHolders: string | undefined;
+  const lastServer = new Map<string, string>();
+  return (s, rows) => {
+    const holders = s.holders.join('+') || 'nobody';
+    if (lastHolders !== undefined && holders !== lastHolders) live.note(s.atMs, `VIP held by ${holders}`);
+    lastHolders = holders;
+    for (const r of rows) {
+      const key = `${r.lb}/${r.server}`;
+      const word = r.status.split(' ')[0]!;
+      const prev = lastServer.get(key);
+      if (prev !== undefined && prev !== word) live.note(r.atMs, `${r.lb}'s HAProxy: ${r.server} ${word}`);
+      lastServer.set(key, word);
+    }
+  };
+}
+
+interface Played {
+  faultAtMs: number;
+  settledAtMs?: number;
+  /** Why the scenario did not reach its expected state, if it did not. */
+  note?: string;
+}
+
+/** Inside the window: quiet traffic, the fault, its settling, traffic after. */
+async function play(sc: Scenario, w: MeasuringWindow, target: string | undefined, opts: DemoOptions): Promise<Played> {
+  const played: Played = { faultAtMs: w.startMs };
   try {
     // A real fault is not in step with the probe: inject it at a random phase of the interval
     // (in step, it would always hit a request in its first millisecond).
     await sleep((opts.beforeMs ?? 800) + Math.random() * (opts.intervalMs ?? 10));
-    faultAtMs = Date.now();
-    await sc.fault(ctx, target);
-    await sc.settle(ctx, target);
-    settledAtMs = Date.now();
+    played.faultAtMs = Date.now();
+    await sc.fault(w.ctx, target);
+    await sc.settle(w.ctx, target);
+    played.settledAtMs = Date.now();
     await sleep(opts.afterMs ?? 1200);
   } catch (err) {
-    note = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    live.note(Date.now(), `did not settle: ${note}`);
+    played.note = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    w.live.note(Date.now(), `did not settle: ${played.note}`);
     await sleep(300);
   } finally {
-    stopProbe.abort();
-    clearInterval(ticker);
+    w.stop();
   }
+  // The fault's own mark is the fault time (a setup may take a moment after the window opened).
+  const fault = w.marks.find((m) => m.kind === 'fault');
+  if (fault) played.faultAtMs = fault.atMs;
+  return played;
+}
+
+async function closeWindow(w: MeasuringWindow): Promise<{ endMs: number; all: ProbeRecord[]; ev: Evidence }> {
   const endMs = Date.now();
-  const all = await probe;
-  const ev: Evidence = await evidence.stop(startMs);
-  live.end(endMs);
-  const fault = marks.find((m) => m.kind === 'fault');
-  if (fault) faultAtMs = fault.atMs;
-  const restore = marks.find((m) => m.kind === 'restore' && m.atMs >= faultAtMs);
-  const window = { startMs, endMs };
+  const all = await w.probe;
+  const ev = await w.evidence.stop(w.startMs);
+  w.live.end(endMs);
+  return { endMs, all, ev };
+}
+
+function scenarioResult(
+  rt: Runtime,
+  sc: Scenario,
+  run: number,
+  target: string | undefined,
+  w: MeasuringWindow,
+  { faultAtMs, settledAtMs, note }: Played,
+  { endMs, all, ev }: { endMs: number; all: ProbeRecord[]; ev: Evidence },
+): ScenarioResult {
+  const restore = w.marks.find((m) => m.kind === 'restore' && m.atMs >= faultAtMs);
+  const window = { startMs: w.startMs, endMs };
   const metrics = analyze({
     records: all,
     window,
@@ -200,7 +264,7 @@ async function runScenario(
     vip: ev.vip,
   });
   const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check(metrics) }));
-  const servers = ev.servers.filter((s) => s.atMs >= startMs && s.atMs <= endMs);
+  const servers = ev.servers.filter((s) => s.atMs >= w.startMs && s.atMs <= endMs);
   return {
     id: sc.id,
     name: sc.name,
@@ -214,7 +278,7 @@ async function runScenario(
     checks,
     ok: note === undefined && checks.every((c) => c.ok),
     ...(note ? { note } : {}),
-    windowMs: endMs - startMs,
+    windowMs: endMs - w.startMs,
     timeline: {
       window,
       originMs: faultAtMs,
@@ -224,7 +288,7 @@ async function runScenario(
       vip: ev.vip,
       servers,
       transitions: ev.transitions,
-      markers: marks,
+      markers: w.marks,
       blackout: metrics.blackout,
       splitBrain: metrics.splitBrain,
     },
