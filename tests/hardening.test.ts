@@ -365,7 +365,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       for (const lb of ['lb1', 'lb2']) {
         const uid = await uidOf(rt, lb, 'keepalived_script');
         expect(uid).toBeGreaterThan(0);
-        const runs = await keepalivedScriptRuns(rt, lb, 2500);
+        const runs = await keepalivedScriptRuns(rt, lb, 6000);
         console.log(`${lb}: ${runs.length} script runs seen (${[...new Set(runs.map((r) => r.comm))].join(', ')})`);
         expect(runs.length).toBeGreaterThanOrEqual(1);
         for (const r of runs) expect(r.uids).toEqual([uid, uid, uid, uid]);

@@ -74,6 +74,21 @@ describe('DashboardMonitor', () => {
     expect(texts).toContain('lb2 keepalived: MASTER (priority 100)');
   });
 
+  it('shows a VIP move that happened while the status could not be read', async () => {
+    const { rt, monitor } = setup(async () => ok('backend1'));
+    monitor.subscribe(() => undefined);
+    await vi.waitFor(() => expect(monitor.snapshot()?.vipHolder).toBe('lb1'));
+    const nodes = rt.nodes.bind(rt);
+    rt.nodes = () => Promise.reject(new Error('lb1 vanished mid-read'));
+    await vi.waitFor(() => expect(monitor.snapshot()?.error).toBe('lb1 vanished mid-read'));
+    await rt.stop('lb1', 'hard');
+    rt.nodes = nodes;
+    await vi.waitFor(() => expect(monitor.snapshot()?.vipHolder).toBe('lb2'));
+    const texts = monitor.timeline().map((e) => e.text);
+    expect(texts).toContain('status unavailable: lb1 vanished mid-read');
+    expect(texts).toContain('VIP: lb1 → lb2');
+  });
+
   it('notes when requests start failing and when they succeed again', async () => {
     let fail = true;
     const { monitor } = setup(async () => (fail ? { atMs: Date.now(), latencyMs: 1, error: 'ECONNREFUSED' } : ok('backend2', 'lb2')));

@@ -222,7 +222,7 @@ export class DashboardMonitor {
         error: err instanceof Error ? err.message.split('\n')[0] : String(err),
       };
     }
-    this.diff(this.last, snap);
+    this.diff(this.last, this.snaps.at(-1), snap);
     this.last = snap;
     if (!snap.error) {
       this.snaps.push(snap);
@@ -258,12 +258,17 @@ export class DashboardMonitor {
     }
   }
 
-  private diff(before: Snapshot | undefined, after: Snapshot): void {
+  /**
+   * Timeline entries for what changed: from the last reading (`previous`) for the status becoming
+   * unavailable, from the last good one (`before`) for the VIP and the states, so that a change
+   * across a failed reading (a node dying as it was read) is still shown.
+   */
+  private diff(previous: Snapshot | undefined, before: Snapshot | undefined, after: Snapshot): void {
     if (after.error) {
-      if (!before?.error) this.addEntry({ atMs: after.atMs, kind: 'state', text: `status unavailable: ${after.error}` });
+      if (!previous?.error) this.addEntry({ atMs: after.atMs, kind: 'state', text: `status unavailable: ${after.error}` });
       return;
     }
-    if (!before || before.error) return;
+    if (!before) return;
     if (before.vipHolder !== after.vipHolder) {
       this.addEntry({
         atMs: after.atMs,
