@@ -11,7 +11,7 @@ import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { sh, shMaybe, sleep, waitFor } from '../sh.js';
 import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../stack/topology.js';
-import { HakitError } from '../errors.js';
+import { ExitCode, HakitError } from '../errors.js';
 import { netnsPreflight, type Problem } from '../stack/preflight.js';
 import { lbProfileEnv } from '../stack/profiles.js';
 import { cutVrrp, requireNode, unixRequest } from './common.js';
@@ -127,7 +127,7 @@ export class NetnsRuntime implements Runtime {
       if (rc !== 0)
         throw new HakitError(
           'br_netfilter is on but iptables could not accept the hakit bridge in FORWARD',
-          3,
+          ExitCode.preflight,
           'install iptables (hakit setup)',
         );
     }
@@ -321,7 +321,8 @@ export class NetnsRuntime implements Runtime {
 function installApp(): void {
   rmSync(appDir, { recursive: true, force: true });
   const built = join(packageRoot, 'dist', 'backends');
-  if (!existsSync(join(built, 'server.js'))) throw new HakitError('the backend is not built', 1, 'run `npm run build` first');
+  if (!existsSync(join(built, 'server.js')))
+    throw new HakitError('the backend is not built', ExitCode.failure, 'run `npm run build` first');
   cpSync(built, join(appDir, 'backends'), { recursive: true, filter: (src) => !src.endsWith('.test.js') });
   for (const dep of ['hono', '@hono/node-server']) {
     cpSync(join(packageRoot, 'node_modules', dep), join(appDir, 'node_modules', dep), { recursive: true });
