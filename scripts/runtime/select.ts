@@ -61,10 +61,10 @@ async function swarmIsUp(): Promise<Runtime | undefined> {
 
 async function dockerImagesBuilt(): Promise<{ engineAnswers: boolean; imagesBuilt: boolean }> {
   const { dockerClient, engineAnswers, imageExists, images } = await import('./docker-engine.js');
-  if (!(await engineAnswers())) return { engineAnswers: false, imagesBuilt: false };
+  // Asked at once: an engine that does not answer finds no image either.
   const docker = dockerClient(1500);
-  const built = await Promise.all(Object.values(images).map((image) => imageExists(docker, image)));
-  return { engineAnswers: true, imagesBuilt: built.every(Boolean) };
+  const [answers, ...built] = await Promise.all([engineAnswers(), ...Object.values(images).map((image) => imageExists(docker, image))]);
+  return { engineAnswers: answers, imagesBuilt: answers && built.every(Boolean) };
 }
 
 /** The runtime, and for `auto` which one it chose and why. */
