@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // hakit's command line: global options here, each group of commands in scripts/commands/.
-// Commands are thin layers over actions.ts and friends; every error ends in runMain.
+// Registering the commands is cheap: each loads its modules only when it runs (commands/lazy.ts),
+// so `hakit --help` and `hakit kill` do not wait for dockerode, zx, hono and the rest.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -21,14 +22,18 @@ const program = new Command('hakit')
   .description('A highly available web tier on one machine: 2 Hono backends, 2 HAProxy load balancers, 1 keepalived VIP.')
   .version(version)
   .showHelpAfterError()
-  .addOption(new Option('--runtime <name>', 'where the nodes run').choices(runtimeNames).default('auto'))
+  .addOption(
+    new Option('--runtime <name>', 'where the nodes run (auto: where a stack is up, else docker when its images are built, else netns)')
+      .choices(runtimeNames)
+      .default('auto'),
+  )
   .option('--plan <file>', 'with --runtime swarm: the Swarm plan (default: the one `hakit lab up` writes; env HAKIT_SWARM_PLAN)')
   .hook('preAction', (cmd) => {
     const plan = cmd.opts().plan as string | undefined;
     if (plan) process.env.HAKIT_SWARM_PLAN = plan;
   })
   .exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
+    process.exit(err.exitCode === ExitCode.ok ? ExitCode.ok : ExitCode.usage);
   });
 
 registerStackCommands(program);

@@ -10,11 +10,13 @@ export const ExitCode = {
   notUp: 4,
   interrupted: 130,
 } as const;
+/** One of the codes above: a bare number says nothing about why the kit stopped. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class HakitError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number = ExitCode.failure,
+    readonly exitCode: ExitCode = ExitCode.failure,
     readonly hint?: string,
   ) {
     super(message);
@@ -22,7 +24,7 @@ export class HakitError extends Error {
   }
 }
 
-export function formatError(err: unknown): { text: string; exitCode: number } {
+export function formatError(err: unknown): { text: string; exitCode: ExitCode } {
   if (err instanceof HakitError) {
     const text = `hakit: ${err.message}` + (err.hint ? `\n  → ${err.hint}` : '');
     return { text, exitCode: err.exitCode };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseSeed } from './chaos.js';
+import { parseSeed } from './chaos.js';
+import { parseDuration } from './run/chaos.js';
 
 describe('chaos options', () => {
   it('reads durations in s, m and ms, from 5 s to 30 min', () => {

@@ -1,20 +1,7 @@
 // `hakit chaos`: a seeded soak of random faults from F1–F8 under steady load, invariants checked
-// all along (scripts/chaos*.ts). Brings the stack up if needed and, unless --keep, down at the end.
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { MAX_CHAOS_MS, runChaos } from '../chaos/run.js';
-import { chaosJson, formatChaosSummary } from '../chaos/report.js';
-import { ExitCode, HakitError, runMain } from '../errors.js';
-import { createProgress } from '../progress.js';
-import { ensureUp, runtimeOf } from './common.js';
-
-/** "120s", "2m", "90" (seconds), "1500ms" → ms, from 5 s to 30 min. */
-export function parseDuration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
-  if (!Number.isFinite(ms) || ms < 5000 || ms > MAX_CHAOS_MS)
-    throw new InvalidArgumentError('expected a duration from 5s to 30m (e.g. 120s, 2m)');
-  return Math.round(ms);
-}
+// all along (scripts/chaos/). What it does is in run/chaos.ts, loaded when it runs (see lazy.ts).
+import { InvalidArgumentError, type Command } from 'commander';
+import { lazyAction } from './lazy.js';
 
 export function parseSeed(value: string): number {
   const n = Number(value);
@@ -28,23 +15,11 @@ const intervalMs = (value: string): number => {
   return n;
 };
 
-interface ChaosFlags {
-  duration: number;
-  seed?: number;
-  interval: number;
-  json?: boolean;
-  keep?: boolean;
-}
-
 export function registerChaosCommands(program: Command): void {
   program
     .command('chaos')
     .description('a seeded soak of random faults (F1–F8) under steady load, with invariants checked all along')
-    .addOption(
-      new Option('--duration <time>', 'how long the soak runs (5s to 30m; e.g. 120s, 2m)')
-        .argParser(parseDuration)
-        .default(120_000, '120s'),
-    )
+    .option('--duration <time>', 'how long the soak runs (5s to 30m; e.g. 120s, 2m)', '120s')
     .option('--seed <n>', 'the seed of the fault plan: the same seed gives the same faults (default: random, printed)', parseSeed)
     .option('--interval <ms>', 'time between probe requests through the VIP', intervalMs, 15)
     .option('--json', 'print the report as JSON on stdout (live lines stay on stderr)')
@@ -59,41 +34,5 @@ export function registerChaosCommands(program: Command): void {
         'The stack is brought up first if it is not, and taken down at the end unless --keep.\n' +
         'Exit code 1 when any invariant was violated.',
     )
-    .action((opts: ChaosFlags, cmd: Command) =>
-      runMain(async () => {
-        const progress = createProgress();
-        const rt = await runtimeOf(cmd);
-        await ensureUp(rt, progress);
-        const seed = opts.seed ?? Math.floor(Math.random() * 0x100000000);
-        const abort = new AbortController();
-        const onSigint = () => {
-          process.stderr.write('\ninterrupted: restoring the stack and finishing the report …\n');
-          abort.abort();
-        };
-        process.once('SIGINT', onSigint);
-        process.stderr.write(
-          `chaos on ${rt.name}: seed ${seed}, ${opts.duration / 1000} s, a request every ${opts.interval} ms through the VIP\n`,
-        );
-        const result = await runChaos(rt, {
-          seed,
-          durationMs: opts.duration,
-          intervalMs: opts.interval,
-          write: (line) => process.stderr.write(line + '\n'),
-          signal: abort.signal,
-          down: opts.keep ? undefined : progress,
-        });
-        process.off('SIGINT', onSigint);
-        if (opts.json) console.log(JSON.stringify(chaosJson(result), null, 2));
-        else console.log(`\n${formatChaosSummary(result, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}`);
-        if (!opts.keep) process.stderr.write('hakit is down\n');
-        if (abort.signal.aborted) process.exitCode = ExitCode.interrupted;
-        if (result.violations.length) {
-          throw new HakitError(
-            `${result.violations.length} invariant violation${result.violations.length > 1 ? 's' : ''} in ${result.faults.length} faults (seed ${seed})`,
-            ExitCode.failure,
-            `replay with --seed ${seed}`,
-          );
-        }
-      }),
-    );
+    .action(lazyAction(async () => (await import('./run/chaos.js')).chaos));
 }

@@ -1,9 +1,7 @@
-// `hakit dashboard`: the live view of the tier in a browser, with kill and restore buttons.
+// `hakit dashboard`: the live view of the tier in a browser, with kill and restore buttons. What it
+// does is in run/dashboard.ts, loaded when it runs (see lazy.ts).
 import { InvalidArgumentError, type Command } from 'commander';
-import { dashboardChart } from '../dashboard/chart.js';
-import { defaultDashboardPort, startDashboard } from '../dashboard/server.js';
-import { ExitCode, runMain } from '../errors.js';
-import { upRuntime } from './common.js';
+import { lazyAction } from './lazy.js';
 
 const parsePort = (value: string): number => {
   const n = Number(value);
@@ -15,20 +13,7 @@ export function registerDashboardCommands(program: Command): void {
   program
     .command('dashboard')
     .description('serve a live dashboard on 127.0.0.1: VIP holder, VRRP states, backend health, requests, timeline, kill/restore buttons')
-    .option('--port <port>', 'port on 127.0.0.1', parsePort, defaultDashboardPort)
+    .option('--port <port>', "port on 127.0.0.1 (default: the dashboard's, 8400)", parsePort)
     .option('--json', 'print {"url": …} as one JSON line once listening (for scripts)')
-    .action((opts: { port: number; json?: boolean }, cmd: Command) =>
-      runMain(async () => {
-        const rt = await upRuntime(cmd);
-        const dash = await startDashboard({ rt, port: opts.port, chart: dashboardChart(rt.topology) });
-        if (opts.json) console.log(JSON.stringify({ url: dash.url, port: dash.port, pid: process.pid }));
-        else console.log(`hakit dashboard: ${dash.url}  (open it in a browser; Ctrl-C stops it)`);
-        await new Promise<void>((resolve) => {
-          const stop = () => void dash.close().then(resolve);
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        process.exitCode = ExitCode.ok;
-      }),
-    );
+    .action(lazyAction(async () => (await import('./run/dashboard.js')).dashboard));
 }

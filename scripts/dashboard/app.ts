@@ -4,7 +4,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { killModes, killNode, restoreNode, type KillMode } from '../stack/actions.js';
-import { HakitError } from '../errors.js';
+import { ExitCode, HakitError } from '../errors.js';
 import type { ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { findNode } from '../stack/topology.js';
@@ -122,7 +122,7 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
     } catch (err) {
       const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
       monitor.note('action', `${what} failed: ${message}`, node);
-      return { status: (err instanceof HakitError && err.exitCode === 2 ? 400 : 500) as 400 | 500, body: { error: message } };
+      return { status: (err instanceof HakitError && err.exitCode === ExitCode.usage ? 400 : 500) as 400 | 500, body: { error: message } };
     } finally {
       busy = undefined;
     }

@@ -125,7 +125,7 @@ export class DockerRuntime implements Runtime {
   /** The node's container, which must exist (it may be stopped). */
   private async handle(node: string): Promise<Docker.Container> {
     const info = await this.container(node);
-    if (!info) throw new HakitError(`${node} has no container`, 1, 'is the stack up? (hakit status)');
+    if (!info) throw new HakitError(`${node} has no container`, ExitCode.failure, 'is the stack up? (hakit status)');
     return this.docker.getContainer(info.Id);
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { abortableProgress } from './interrupt.js';
 import { silentProgress } from '../progress.js';
+import { ExitCode } from '../errors.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,7 +17,7 @@ describe('abortable progress', () => {
     ac.abort();
     let ran = false;
     const p = abortableProgress(silentProgress, ac.signal);
-    await expect(p.step('x', async () => void (ran = true))).rejects.toMatchObject({ exitCode: 130 });
+    await expect(p.step('x', async () => void (ran = true))).rejects.toMatchObject({ exitCode: ExitCode.interrupted });
     expect(ran).toBe(false);
   });
 
@@ -29,7 +30,7 @@ describe('abortable progress', () => {
       finished = true;
     });
     setTimeout(() => ac.abort(), 10);
-    await expect(step).rejects.toMatchObject({ exitCode: 130 });
+    await expect(step).rejects.toMatchObject({ exitCode: ExitCode.interrupted });
     expect(finished).toBe(true);
   });
 
@@ -39,7 +40,7 @@ describe('abortable progress', () => {
     const started = Date.now();
     const step = p.step('x', () => sleep(2000));
     setTimeout(() => ac.abort(), 10);
-    await expect(step).rejects.toMatchObject({ exitCode: 130 });
+    await expect(step).rejects.toMatchObject({ exitCode: ExitCode.interrupted });
     expect(Date.now() - started).toBeLessThan(1500);
   });
 });

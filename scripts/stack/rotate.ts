@@ -3,7 +3,7 @@
 // in turn, the BACKUP first: it stops gracefully (keepalived hands over with a priority-0 advert,
 // HAProxy finishes its requests) and comes back with the new credentials before the next one goes.
 // The VIP is always held by a serving LB; new requests are not refused (measured: 0 failed).
-import { HakitError } from '../errors.js';
+import { ExitCode, HakitError } from '../errors.js';
 import { generateCredentials, saveCredentials } from './credentials.js';
 import { credentialsFile } from '../paths.js';
 import type { Progress } from '../progress.js';
@@ -41,6 +41,6 @@ export async function rotateCredentials(rt: Runtime | undefined, progress: Progr
   }
   const after = await getStatus(rt);
   if (masters(after).length !== 1)
-    throw new HakitError(`after the rotation ${masters(after).length} load balancers are MASTER`, 1, 'see `hakit status`');
+    throw new HakitError(`after the rotation ${masters(after).length} load balancers are MASTER`, ExitCode.failure, 'see `hakit status`');
   return creds;
 }
