@@ -1,6 +1,6 @@
 // The node groups the kit knows: adding one is a folder beside these and a line here.
 import { ExitCode, HakitError } from '../errors.js';
-import type { NodeSpec, Role, Topology } from '../stack/topology.js';
+import { validateTopology, type NodeSpec, type Role, type Topology } from '../stack/topology.js';
 import { backendGroup } from './backend/index.js';
 import type { NodeGroup } from './group.js';
 import { lbGroup } from './lb/index.js';
@@ -21,6 +21,18 @@ export function groupOf(node: NodeSpec): NodeGroup {
       `groups: ${Object.keys(nodeGroups).join(', ')}`,
     );
   return g;
+}
+
+/**
+ * Every problem of a topology at once: the plan's own rules (addresses, names, ports) and each
+ * node group's rules for its nodes.
+ */
+export function checkTopology(t: Topology): string[] {
+  const errors = validateTopology(t);
+  for (const n of t.nodes)
+    if (!(n.role in nodeGroups)) errors.push(`node ${n.name}: no node group "${n.role}" (groups: ${Object.keys(nodeGroups).join(', ')})`);
+  for (const group of Object.values(nodeGroups)) errors.push(...(group.validate?.(t.nodes.filter((n) => n.role === group.name)) ?? []));
+  return errors;
 }
 
 /** The topology's groups that have nodes, each with its nodes, in start order. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { backendState, parseShowStat, type ServerStat } from './haproxy-stats.js';
 
@@ -32,6 +33,20 @@ describe('parseShowStat', () => {
     });
     expect(rows[2]?.status).toBe('DOWN');
     expect(rows[2]?.checkStatus).toBe('L4TOUT');
+  });
+
+  // Captured from HAProxy 2.6.12 on loopback (the answer as the socket gave it): backend1 passes
+  // its check; backend2 answers 503 with the reason phrase "Draining, back soon", which HAProxy
+  // quotes in last_chk, 20 columns before addr.
+  const captured = readFileSync(new URL('./haproxy-stats.fixture.csv', import.meta.url), 'utf8');
+
+  it('reads a real answer whose quoted field holds a comma, columns after it included', () => {
+    expect(captured).toContain('"Draining, back soon"');
+    const rows = parseShowStat(captured);
+    expect(rows.map((r) => `${r.proxy}/${r.server}`)).toEqual(['fe_http/FRONTEND', 'be_web/backend1', 'be_web/backend2', 'be_web/BACKEND']);
+    expect(rows[1]).toMatchObject({ status: 'UP', checkStatus: 'L7OK', checkCode: '200', addr: '127.0.0.1:18481', requests: 3 });
+    expect(rows[2]).toMatchObject({ status: 'DOWN', checkStatus: 'L7STS', checkCode: '503', addr: '127.0.0.1:18482', lastChangeS: 18 });
+    expect(backendState(rows[2]!)).toBe('DRAIN');
   });
 
   it('rejects an answer that is not the CSV', () => {

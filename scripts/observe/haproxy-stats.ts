@@ -1,4 +1,5 @@
 // Reads HAProxy's `show stat` CSV (runtime API) into typed rows.
+import { parse } from 'csv-parse/sync';
 
 export interface ServerStat {
   proxy: string;
@@ -16,28 +17,33 @@ export interface ServerStat {
   addr: string;
 }
 
+/**
+ * Parses `show stat`. HAProxy quotes a field that holds a comma or a quote (a failed check's
+ * reason phrase, e.g. `"Draining, back soon"` from a draining backend's 503), so this takes a real
+ * CSV parser: split(',') would shift every later column, addr among them. (`show stat json` is
+ * the other robust form, but its answer is ~20 times larger, and the pollers ask several times a
+ * second.)
+ */
 export function parseShowStat(csv: string): ServerStat[] {
-  const lines = csv.split('\n').filter((l) => l.trim() !== '');
-  const header = lines.shift();
-  if (!header?.startsWith('# ')) throw new Error('not a `show stat` CSV answer');
-  const cols = header.slice(2).split(',');
-  const at = (name: string) => cols.indexOf(name);
+  if (!csv.startsWith('# ')) throw new Error('not a `show stat` CSV answer');
+  const rows = parse(csv.slice(2), {
+    columns: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+  }) as Array<Record<string, string | undefined>>;
   const num = (v: string | undefined) => (v ? Number(v) || 0 : 0);
-  return lines.map((line) => {
-    const f = line.split(',');
-    return {
-      proxy: f[at('pxname')] ?? '',
-      server: f[at('svname')] ?? '',
-      status: f[at('status')] ?? '',
-      checkStatus: f[at('check_status')] ?? '',
-      checkCode: f[at('check_code')] ?? '',
-      lastChangeS: num(f[at('lastchg')]),
-      retries: num(f[at('wretr')]),
-      redispatches: num(f[at('wredis')]),
-      requests: num(f[at('stot')]),
-      addr: f[at('addr')] ?? '',
-    };
-  });
+  return rows.map((f) => ({
+    proxy: f.pxname ?? '',
+    server: f.svname ?? '',
+    status: f.status ?? '',
+    checkStatus: f.check_status ?? '',
+    checkCode: f.check_code ?? '',
+    lastChangeS: num(f.lastchg),
+    retries: num(f.wretr),
+    redispatches: num(f.wredis),
+    requests: num(f.stot),
+    addr: f.addr ?? '',
+  }));
 }
 
 export type BackendState = 'UP' | 'DOWN' | 'DRAIN';

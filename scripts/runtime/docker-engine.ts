@@ -2,6 +2,7 @@
 // `docker compose` where the plugin exists, else v1 `docker-compose`, the only one Debian ships).
 import Docker from 'dockerode';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { ExitCode, HakitError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { shMaybe } from '../sh.js';
@@ -88,36 +89,45 @@ export async function compose(args: string[], env: ComposeEnv): Promise<string> 
   return r.stdout;
 }
 
-/**
- * Splits Docker's multiplexed stream format (8-byte frame headers: stream 1 = stdout, 2 =
- * stderr, then a big-endian length), as returned by logs and exec when no TTY is attached.
- */
-export function demux(buf: Buffer): { stdout: string; stderr: string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const kind = buf[i];
-    const len = buf.readUInt32BE(i + 4);
-    const frame = buf.subarray(i + 8, i + 8 + len);
-    (kind === 2 ? err : out).push(frame);
-    i += 8 + len;
-  }
-  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+export interface Output {
+  stdout: string;
+  stderr: string;
 }
 
-/** Runs argv in a running container; demuxes its output and returns its exit code. */
-export async function execIn(container: Docker.Container, argv: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const exec = await container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
+/**
+ * Collects a multiplexed stream (exec, or logs without a TTY: 8-byte frame headers name stdout
+ * or stderr) into its two outputs with dockerode's demuxStream, once the stream ends.
+ */
+async function demuxed(container: Docker.Container, stream: NodeJS.ReadableStream): Promise<Output> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (parts: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        parts.push(chunk);
+        done();
+      },
+    });
+  const ended = new Promise<void>((resolve, reject) => {
     stream.on('end', resolve);
     stream.on('close', resolve);
     stream.on('error', reject);
   });
-  const { stdout, stderr } = demux(Buffer.concat(chunks));
+  (container.modem as Docker['modem']).demuxStream(stream, sink(out), sink(err));
+  await ended;
+  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+/** A container's log so far (as `docker logs`), stdout and stderr apart. */
+export async function containerLogs(container: Docker.Container, opts: { tail?: number } = {}): Promise<Output> {
+  const buf = await container.logs({ stdout: true, stderr: true, follow: false, ...opts });
+  return demuxed(container, Readable.from([buf]));
+}
+
+/** Runs argv in a running container; demuxes its output and returns its exit code. */
+export async function execIn(container: Docker.Container, argv: string[]): Promise<Output & { exitCode: number }> {
+  const exec = await container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
+  const { stdout, stderr } = await demuxed(container, await exec.start({ hijack: true, stdin: false }));
   const info = await exec.inspect();
   return { stdout, stderr, exitCode: info.ExitCode ?? 1 };
 }

@@ -1,11 +1,14 @@
 // compose.yaml as compose itself reads it (`docker compose config` / `docker-compose config`):
 // valid, the same address plan as scripts/stack/topology.ts, hardened as documented. Needs compose
 // but no engine.
+import type Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HakitError } from '../errors.js';
 import { shMaybe } from '../sh.js';
 import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
 import { defaultTopology, lbs } from '../stack/topology.js';
-import { composeFile, demux, detectCompose } from './docker-engine.js';
+import { composeFile, detectCompose } from './docker-engine.js';
+import { DockerRuntime } from './docker.js';
 
 const composeCmd = await detectCompose();
 const missing = composeCmd ? undefined : 'missing: docker compose or docker-compose';
@@ -87,16 +90,31 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
   });
 });
 
-describe('demux', () => {
-  it("splits Docker's multiplexed stdout and stderr frames", () => {
-    const frame = (kind: number, text: string) => {
-      const body = Buffer.from(text);
-      const head = Buffer.alloc(8);
-      head[0] = kind;
-      head.writeUInt32BE(body.length, 4);
-      return Buffer.concat([head, body]);
+describe('DockerRuntime hard stop', () => {
+  const runtimeWith = (wait: (opts: { abortSignal: AbortSignal }) => Promise<unknown>) => {
+    const calls: string[] = [];
+    const container = {
+      inspect: async () => ({ State: { Running: true } }),
+      kill: async () => void calls.push('kill'),
+      wait: async (opts: { condition: string; abortSignal: AbortSignal }) => {
+        calls.push(`wait ${opts.condition}`);
+        return wait(opts);
+      },
     };
-    const buf = Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err\n'), frame(1, 'out 2\n')]);
-    expect(demux(buf)).toEqual({ stdout: 'out 1\nout 2\n', stderr: 'err\n' });
+    const docker = { listContainers: async () => [{ Id: 'c1' }], getContainer: () => container };
+    return { rt: new DockerRuntime(defaultTopology, docker as unknown as Docker), calls };
+  };
+
+  it('kills, then waits on the engine for the container to stop', async () => {
+    const { rt, calls } = runtimeWith(async () => ({ StatusCode: 137 }));
+    await rt.stop('lb1', 'hard');
+    expect(calls).toEqual(['kill', 'wait not-running']);
+  });
+
+  it('gives up after 2 s with a HakitError when the container does not stop', async () => {
+    const { rt } = runtimeWith(
+      ({ abortSignal }) => new Promise((_, reject) => abortSignal.addEventListener('abort', () => reject(new Error('aborted')))),
+    );
+    await expect(rt.stop('lb1', 'hard')).rejects.toThrow(HakitError);
   });
 });

@@ -11,12 +11,12 @@ import { loadCredentials } from '../stack/credentials.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
-import { shMaybe, sleep } from '../sh.js';
+import { shMaybe } from '../sh.js';
 import { defaultTopology, type Topology } from '../stack/topology.js';
 import { cutBetween, HAPROXY_SOCKET, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, unixRequest } from './common.js';
 import {
   compose,
-  demux,
+  containerLogs,
   detectCompose,
   dockerClient,
   DOCKER_BRIDGE,
@@ -151,11 +151,11 @@ export class DockerRuntime implements Runtime {
   }
 
   private async waitStopped(c: Docker.Container): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      if (!(await c.inspect()).State.Running) return;
-      await sleep(20);
-    }
-    throw new HakitError('the container did not stop within 2 s of SIGKILL');
+    // The engine answers /wait once the container is not running (at once if it already is not).
+    const signal = AbortSignal.timeout(2000);
+    await c.wait({ condition: 'not-running', abortSignal: signal }).catch((err: unknown) => {
+      throw signal.aborted ? new HakitError('the container did not stop within 2 s of SIGKILL') : err;
+    });
   }
 
   async restore(node: string, credentials: Credentials): Promise<void> {
@@ -244,9 +244,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async logs(node: string): Promise<string> {
-    const c = await this.handle(node);
-    const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    const { stdout, stderr } = demux(buf);
+    const { stdout, stderr } = await containerLogs(await this.handle(node));
     return stdout + stderr;
   }
 

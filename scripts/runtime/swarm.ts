@@ -20,7 +20,7 @@ import { swarmTopology, type SwarmPlan } from '../swarm/plan.js';
 import { stackFileText } from '../swarm/stack-file.js';
 import type { Topology } from '../stack/topology.js';
 import { cutBetween, readRunFileByExec, requireNode, runtimeApiByExec } from './common.js';
-import { demux, dockerAt, dockerClient, execIn, ignoreGone, imageExists, images } from './docker-engine.js';
+import { containerLogs, dockerAt, dockerClient, execIn, ignoreGone, imageExists, images } from './docker-engine.js';
 import type { Credentials, Cut, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const STACK = 'hakit';
@@ -326,10 +326,7 @@ export class SwarmRuntime implements Runtime {
     const out: string[] = [];
     for (const [what, id] of Object.entries(p.containers)) {
       if (!id) continue;
-      const buf = (await this.engine(p.host)
-        .getContainer(id)
-        .logs({ stdout: true, stderr: true, follow: false, tail: 500 })) as unknown as Buffer;
-      const { stdout, stderr } = demux(buf);
+      const { stdout, stderr } = await containerLogs(this.engine(p.host).getContainer(id), { tail: 500 });
       out.push(`== ${what} on ${p.host}\n${stdout}${stderr}`);
     }
     return out.join('\n');

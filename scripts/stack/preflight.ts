@@ -1,7 +1,8 @@
 // Checks before `up`: every problem is collected and reported at once, each with its fix.
 import { readFileSync } from 'node:fs';
 import { commandExists, shMaybe } from '../sh.js';
-import { inSubnet, validateTopology, type Topology } from './topology.js';
+import { checkTopology } from '../groups/index.js';
+import { inSubnet, type Topology } from './topology.js';
 
 export interface Problem {
   problem: string;
@@ -12,7 +13,7 @@ export const netnsTools = ['ip', 'haproxy', 'keepalived', 'curl', 'setpriv'] as 
 
 /** Checks every runtime needs: a valid topology, Linux, and the kit's address range free. */
 export async function commonPreflight(t: Topology): Promise<Problem[]> {
-  const problems: Problem[] = validateTopology(t).map((p) => ({ problem: `topology: ${p}` }));
+  const problems: Problem[] = checkTopology(t).map((p) => ({ problem: `topology: ${p}` }));
   if (process.platform !== 'linux')
     return [...problems, { problem: `hakit needs Linux (this is ${process.platform})`, fix: 'use a Linux VM' }];
   const taken = await routesOverlapping(t.subnet);

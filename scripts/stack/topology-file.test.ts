@@ -53,7 +53,7 @@ describe('topology files', () => {
       /"lb1" is used twice/,
       /equal priorities/,
       /port http: 70000/,
-      /role must be "lb" or "backend"/,
+      /node backend1: no node group "database" \(groups: lb, backend\)/,
       /unknown field "colour"/,
     ]) {
       expect(err.message).toMatch(m);
@@ -66,6 +66,35 @@ describe('topology files', () => {
     expect(topologyFromData({ subnet: '10.0.0.0/24', vip: '10.0.0.5' }).errors).toEqual(
       expect.arrayContaining(['nodes must be a list', 'expected 2 load balancers, found 0']),
     );
+  });
+
+  it('says where each shape problem is, and reports a port once though two checks refuse it', () => {
+    const t = structuredClone(defaultTopology) as unknown as Record<string, unknown>;
+    delete t.subnet;
+    t.ports = { http: 'eighty', stats: 8404, backend: 8080, admin: 9000 };
+    const nodes = t.nodes as unknown[];
+    (nodes[0] as Record<string, unknown>).weight = 3;
+    nodes.push('backend3', { role: 'backend', address: '10.213.0.23' });
+    expect(topologyFromData(t).errors).toEqual([
+      'subnet is missing',
+      'port http: eighty is not a port number (1–65535)',
+      'ports.admin: unknown (known: http, stats, backend)',
+      'node lb1: unknown field "weight"',
+      'nodes[4]: must be an object with name, role and address',
+      'nodes[5]: name must be a string',
+    ]);
+    t.subnet = defaultTopology.subnet;
+    // With a subnet the topology's own rules run too; the port's line is still there once.
+    const errors = topologyFromData(t).errors;
+    expect(errors.filter((e) => e.startsWith('port http:'))).toHaveLength(1);
+    expect(errors).toContain('nodes[5]: name must be a string');
+  });
+
+  it('takes a numeric serverId as its name, and a list is not a topology', () => {
+    const t = structuredClone(defaultTopology) as unknown as { nodes: Array<Record<string, unknown>> };
+    t.nodes[2]!.serverId = 7;
+    expect(topologyFromData(t).topology?.nodes[2]?.serverId).toBe('7');
+    expect(topologyFromData([defaultTopology]).errors).toEqual(['the file must hold an object with subnet, vip and nodes']);
   });
 
   it('refuses a valid plan the configs do not carry', () => {

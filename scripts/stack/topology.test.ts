@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkTopology } from '../groups/index.js';
 import { defaultTopology, hostsFile, inSubnet, validateTopology, type Topology } from './topology.js';
 
 const clone = (): Topology => structuredClone(defaultTopology);
@@ -14,7 +15,7 @@ describe('validateTopology', () => {
     t.nodes[1]!.name = 'lb1';
     t.nodes[1]!.priority = 101;
     t.ports.http = 70000;
-    const errors = validateTopology(t);
+    const errors = checkTopology(t);
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/vip: 192\.168\.1\.10 is outside the subnet/),
@@ -36,6 +37,21 @@ describe('validateTopology', () => {
   });
 });
 
+describe('checkTopology', () => {
+  it('adds the rules of each node group and refuses a node of no group', () => {
+    expect(checkTopology(defaultTopology)).toEqual([]);
+    const t = clone();
+    t.nodes = t.nodes.filter((n) => n.name !== 'lb2' && n.role !== 'backend');
+    t.nodes.push({ name: 'cache1', role: 'cache' as never, address: '10.213.0.31' });
+    expect(checkTopology(t)).toEqual([
+      'node cache1: no node group "cache" (groups: lb, backend)',
+      'expected 2 load balancers, found 1',
+      'expected at least 1 backend',
+    ]);
+    expect(validateTopology(t)).toEqual([]);
+  });
+});
+
 describe('inSubnet', () => {
   it.each([
     ['10.213.0.10', '10.213.0.0/24', true],
@@ -43,6 +59,11 @@ describe('inSubnet', () => {
     ['127.0.0.1', '127.0.0.0/8', true],
     ['10.213.0.0', '10.213.0.0/32', true],
     ['nonsense', '10.0.0.0/8', false],
+    ['10.0.0.1', '10.0.0.0', false],
+    ['10.0.0.1', '10.0.0.0/33', false],
+    ['10.0.0.1', '10.0.0.0/24/8', false],
+    ['010.0.0.1', '10.0.0.0/8', false],
+    ['255.255.255.255', '0.0.0.0/0', true],
   ])('%s in %s → %s', (ip, net, expected) => {
     expect(inSubnet(ip, net)).toBe(expected);
   });

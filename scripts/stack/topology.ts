@@ -1,5 +1,6 @@
 // The topology as data: names, roles, addresses, VIP and ports. Every runtime builds exactly
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
+import { BlockList, isIPv4 } from 'node:net';
 
 export type Role = 'lb' | 'backend';
 
@@ -60,32 +61,26 @@ export function hostsFile(t: Topology): string {
 
 // ---- validation: every problem at once, so a user fixes them in one go ----
 
-function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
+/** "10.213.0.0/24" as its network address and prefix length, when it is an IPv4 network. */
+function parseSubnet(subnet: string): { net: string; bits: number } | undefined {
+  const [net = '', len = '', ...rest] = subnet.split('/');
+  const bits = Number(len);
+  if (rest.length || !isIPv4(net) || !/^\d{1,2}$/.test(len) || bits > 32) return undefined;
+  return { net, bits };
 }
 
 export function inSubnet(ip: string, subnet: string): boolean {
-  const [net, len] = subnet.split('/');
-  const a = ipToInt(ip);
-  const b = ipToInt(net ?? '');
-  const bits = Number(len);
-  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (a & mask) >>> 0 === (b & mask) >>> 0;
+  const s = parseSubnet(subnet);
+  if (!s || !isIPv4(ip)) return false;
+  const list = new BlockList();
+  list.addSubnet(s.net, s.bits, 'ipv4');
+  return list.check(ip, 'ipv4');
 }
 
 export function validateTopology(t: Topology): string[] {
   const errors: string[] = [];
-  const [net, len] = t.subnet.split('/');
-  const bits = Number(len);
-  if (ipToInt(net ?? '') === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) {
+  const subnet = parseSubnet(t.subnet);
+  if (!subnet || subnet.bits < 8 || subnet.bits > 30) {
     errors.push(`subnet "${t.subnet}" is not an IPv4 network with a prefix length from 8 to 30`);
   }
   const addressed: Array<[string, string]> = [
@@ -95,7 +90,7 @@ export function validateTopology(t: Topology): string[] {
   ];
   const seen = new Map<string, string>();
   for (const [what, ip] of addressed) {
-    if (ipToInt(ip) === undefined) errors.push(`${what}: "${ip}" is not an IPv4 address`);
+    if (!isIPv4(ip)) errors.push(`${what}: "${ip}" is not an IPv4 address`);
     else if (!inSubnet(ip, t.subnet)) errors.push(`${what}: ${ip} is outside the subnet ${t.subnet}`);
     const other = seen.get(ip);
     if (other) errors.push(`${what}: ${ip} is already used by ${other}`);
@@ -107,16 +102,8 @@ export function validateTopology(t: Topology): string[] {
     if (names.has(n.name)) errors.push(`node name "${n.name}" is used twice`);
     names.add(n.name);
   }
-  const lbNodes = lbs(t);
-  if (lbNodes.length !== 2) errors.push(`expected 2 load balancers, found ${lbNodes.length}`);
-  if (backends(t).length < 1) errors.push('expected at least 1 backend');
-  const prios = lbNodes.map((n) => n.priority);
-  for (const n of lbNodes) {
-    if (!Number.isInteger(n.priority) || n.priority! < 1 || n.priority! > 254)
-      errors.push(`${n.name}: priority must be an integer from 1 to 254`);
-  }
-  if (prios.length === 2 && prios[0] === prios[1])
-    errors.push('the load balancers have equal priorities: the first election would depend on addresses');
+  // What each node group needs of its own nodes (two LBs, distinct priorities, …) is the group's
+  // rule: validateGroups in scripts/groups/index.ts.
   for (const [name, port] of Object.entries(t.ports)) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push(`port ${name}: ${port} is not a port number (1–65535)`);
   }

@@ -119,6 +119,29 @@ describe('validatePlan', () => {
     expect(errors[0]).toMatch(re);
   });
 
+  it('refuses an unknown field (a misspelt clientAddress would be ignored) and optional fields of the wrong type', () => {
+    const errors = validatePlan({
+      ...good(),
+      clientAdress: '192.168.40.1',
+      manager: 2375,
+      engines: { 'edge-a': 7 },
+      registry: ['reg.local'],
+      lbs: { lb1: { node: 'edge-a', address: '192.168.40.5', port: 1 }, lb2: { node: 'edge-b', address: '192.168.40.6' } },
+    });
+    expect(errors).toEqual([
+      expect.stringMatching(/^lbs\.lb1: unknown field "port"/),
+      expect.stringMatching(/^manager: must be an engine URL/),
+      expect.stringMatching(/^engines: must map/),
+      expect.stringMatching(/^registry: must be a registry address/),
+      'unknown field "clientAdress"',
+    ]);
+  });
+
+  it('reports a plan that is not an object, and lbs that are not one', () => {
+    expect(validatePlan([])).toEqual([expect.stringMatching(/^the plan must be an object/)]);
+    expect(validatePlan({ ...good(), lbs: 'edge-a,edge-b' })).toEqual(['lbs: must be an object with lb1 and lb2']);
+  });
+
   it('accepts the bounds', () => {
     for (const change of [
       (p: SwarmPlan) => (p.backends = 1),

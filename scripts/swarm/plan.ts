@@ -6,6 +6,9 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, HakitError } from '../errors.js';
 import { stateDir } from '../paths.js';
+import { isIPv4 } from 'node:net';
+import * as v from 'valibot';
+import { fileObject, objectMessage, problems } from '../stack/input-schema.js';
 import { inSubnet, type Topology } from '../stack/topology.js';
 
 export interface SwarmLb {
@@ -41,30 +44,115 @@ export const defaultPlanFile = () => process.env.HAKIT_SWARM_PLAN ?? labPlanFile
 /** At most this many backend slots: HAProxy's server-template reserves them (BACKEND_SLOTS). */
 export const MAX_BACKENDS = 10;
 
-const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const isIpv4 = (s: unknown): s is string => typeof s === 'string' && ipv4.test(s) && s.split('.').every((p) => Number(p) <= 255);
+const notIpv4 = (field: string, x: unknown) => `${field}: "${String(x)}" is not an IPv4 address`;
+const ipv4 = (field: string) =>
+  v.custom<string>(
+    (x) => typeof x === 'string' && isIPv4(x),
+    (i) => notIpv4(field, i.input),
+  );
+const integer = (field: string, min: number, max: number) => {
+  const message = `${field}: must be an integer from ${min} to ${max}`;
+  return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
+};
+
+const Prefix = integer('prefix', 8, 30);
+
+type LbName = 'lb1' | 'lb2';
+
+/** An LB. An absent lbs or LB reads as empty, so a plan without them is told each field it lacks. */
+const lb = (name: LbName) => {
+  const node = `lbs.${name}.node: the Swarm node's hostname is required`;
+  return v.optional(
+    v.strictObject(
+      { node: v.pipe(v.string(node), v.nonEmpty(node)), address: ipv4(`lbs.${name}.address`) },
+      objectMessage({
+        notObject: `lbs.${name}: must be an object with node and address`,
+        missing: (key) => (key === 'node' ? node : notIpv4(`lbs.${name}.${key}`, undefined)),
+        unknown: (key) => `lbs.${name}: unknown field "${key}"`,
+      }),
+    ),
+    // Not a valid LB (hence the cast): the schema reads it and reports what it lacks.
+    {} as never,
+  );
+};
+
+const enginesMap = 'engines: must map node hostnames to engine URLs';
+const notAPlan = 'the plan must be an object with vip, prefix, interface, lbs and backends';
+const interfaceName = 'interface: must be an interface name such as eth0';
+/** A missing required field is told what it must be, in the words its schema uses. */
+const whenMissing: Record<string, string> = {
+  vip: notIpv4('vip', undefined),
+  prefix: 'prefix: must be an integer from 8 to 30',
+  interface: interfaceName,
+  backends: `backends: must be an integer from 1 to ${MAX_BACKENDS}`,
+};
+
+const PlanFields = v.strictObject(
+  {
+    vip: ipv4('vip'),
+    prefix: Prefix,
+    interface: v.pipe(v.string(interfaceName), v.regex(/^[\w.@-]{1,15}$/, interfaceName)),
+    lbs: v.optional(
+      v.strictObject(
+        { lb1: lb('lb1'), lb2: lb('lb2') },
+        objectMessage({
+          notObject: 'lbs: must be an object with lb1 and lb2',
+          missing: (key) => `lbs.${key} is missing`,
+          unknown: (key) => `lbs: unknown field "${key}" (known: lb1, lb2)`,
+        }),
+      ),
+      {} as never,
+    ),
+    backends: integer('backends', 1, MAX_BACKENDS),
+    manager: v.optional(v.string('manager: must be an engine URL (unix:///path, tcp://host:port or ssh://user@host)')),
+    engines: v.optional(v.record(v.string(), v.string(enginesMap), enginesMap)),
+    registry: v.optional(v.string('registry: must be a registry address such as registry.example:5000')),
+    clientAddress: v.optional(ipv4('clientAddress')),
+  },
+  objectMessage({
+    notObject: notAPlan,
+    missing: (key) => whenMissing[key] ?? `${key} is missing`,
+    unknown: (key) => `unknown field "${key}"`,
+  }),
+);
+type PlanFields = v.InferOutput<typeof PlanFields>;
+
+/** An LB's address must be on the VIP's network: checked once the VIP, the prefix and the address are valid. */
+const onVipNetwork = (name: LbName) =>
+  v.forward(
+    v.partialCheck<
+      PlanFields,
+      [['vip'], ['prefix'], ['lbs', LbName, 'address']],
+      PlanFields,
+      (i: v.PartialCheckIssue<PlanFields>) => string
+    >(
+      [['vip'], ['prefix'], ['lbs', name, 'address']],
+      // A prefix out of range is still a number, so valibot runs this check: that problem is reported alone.
+      (p) => !v.is(Prefix, p.prefix) || inSubnet(p.lbs[name].address, `${p.vip}/${p.prefix}`),
+      ({ input: p }) => `lbs.${name}.address: ${p.lbs[name].address} is not on the VIP's network ${p.vip}/${p.prefix}`,
+    ),
+    ['lbs', name, 'address'],
+  );
+
+// Checks across fields, each run once the fields it reads are valid, whatever else is wrong.
+const Plan = v.pipe(
+  fileObject(notAPlan),
+  PlanFields,
+  onVipNetwork('lb1'),
+  onVipNetwork('lb2'),
+  v.partialCheck(
+    [
+      ['lbs', 'lb1', 'node'],
+      ['lbs', 'lb2', 'node'],
+    ],
+    (p) => !p.lbs.lb1.node || p.lbs.lb1.node !== p.lbs.lb2.node,
+    'lbs: lb1 and lb2 must be different nodes',
+  ),
+);
 
 /** Every problem of a plan at once. */
-export function validatePlan(p: Partial<SwarmPlan>): string[] {
-  const errors: string[] = [];
-  if (!isIpv4(p.vip)) errors.push(`vip: "${String(p.vip)}" is not an IPv4 address`);
-  const prefixOk = Number.isInteger(p.prefix) && p.prefix! >= 8 && p.prefix! <= 30;
-  if (!prefixOk) errors.push('prefix: must be an integer from 8 to 30');
-  if (typeof p.interface !== 'string' || !/^[\w.@-]{1,15}$/.test(p.interface))
-    errors.push('interface: must be an interface name such as eth0');
-  for (const name of ['lb1', 'lb2'] as const) {
-    const lb = p.lbs?.[name];
-    if (!lb || typeof lb.node !== 'string' || !lb.node) errors.push(`lbs.${name}.node: the Swarm node's hostname is required`);
-    if (!isIpv4(lb?.address)) errors.push(`lbs.${name}.address: "${String(lb?.address)}" is not an IPv4 address`);
-    else if (isIpv4(p.vip) && prefixOk && !inSubnet(lb.address, `${p.vip}/${p.prefix}`))
-      errors.push(`lbs.${name}.address: ${lb.address} is not on the VIP's network ${p.vip}/${p.prefix}`);
-  }
-  if (p.lbs?.lb1?.node && p.lbs.lb1.node === p.lbs.lb2?.node) errors.push('lbs: lb1 and lb2 must be different nodes');
-  if (!Number.isInteger(p.backends) || p.backends! < 1 || p.backends! > MAX_BACKENDS)
-    errors.push(`backends: must be an integer from 1 to ${MAX_BACKENDS}`);
-  if (p.clientAddress !== undefined && !isIpv4(p.clientAddress))
-    errors.push(`clientAddress: "${String(p.clientAddress)}" is not an IPv4 address`);
-  return errors;
+export function validatePlan(p: unknown): string[] {
+  return problems(v.safeParse(Plan, p).issues);
 }
 
 export function loadPlan(file = defaultPlanFile()): SwarmPlan {
@@ -75,15 +163,15 @@ export function loadPlan(file = defaultPlanFile()): SwarmPlan {
       'make a lab cluster with `hakit lab up`, or write a plan for your hosts (README, "Beyond one machine") and pass --plan FILE',
     );
   }
-  let plan: SwarmPlan;
+  let data: unknown;
   try {
-    plan = JSON.parse(readFileSync(file, 'utf8')) as SwarmPlan;
+    data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new HakitError(`${file} is not JSON: ${(err as Error).message}`, ExitCode.usage);
   }
-  const errors = validatePlan(plan);
-  if (errors.length) throw new HakitError(`${file}:\n  ${errors.join('\n  ')}`, ExitCode.usage);
-  return plan;
+  const result = v.safeParse(Plan, data);
+  if (!result.success) throw new HakitError(`${file}:\n  ${problems(result.issues).join('\n  ')}`, ExitCode.usage);
+  return result.output;
 }
 
 export function savePlan(plan: SwarmPlan, file = defaultPlanFile()): void {
