@@ -1,24 +1,16 @@
 // The chaos soak's output: the --json document and the summary table for humans.
 import Table from 'cli-table3';
 import type { OperationTally } from '../faults/cost.js';
+import type { FaultReport, Violation } from './invariants.js';
 import type { ChaosResult } from './run.js';
 
+/** The --json document: the result's fields in a fixed order. */
 export interface ChaosJson {
   seed: number;
   runtime: string;
   durationMs: number;
-  faults: Array<{
-    atMs: number;
-    kind: string;
-    mode: string;
-    target: string;
-    requests: number;
-    failed: number;
-    blackoutMs: number;
-    recoveredMs: number | null;
-    splitBrainMs: number;
-  }>;
-  violations: Array<{ atMs: number; invariant: string; detail: string }>;
+  faults: FaultReport[];
+  violations: Violation[];
   requests: number;
   failed: number;
   operations: OperationTally;
