@@ -66,3 +66,35 @@ export async function integrationPrerequisites(tools: string[]): Promise<string 
   if (reason && process.env.CI !== 'true') console.warn(`skipped: ${reason}`);
   return reason;
 }
+
+// The same rule for the Swarm lab (`hakit lab up`): a lab the user left is theirs.
+const labMarker = '/run/hakit-tests.lab.owner';
+
+/** Why the Swarm test cannot run here: a lab the tests did not make is up. */
+export async function foreignLabReason(): Promise<string | undefined> {
+  if (existsSync(labMarker)) return undefined;
+  const { labLeftovers } = await import('../swarm/lab.js');
+  const left = await labLeftovers().catch(() => []);
+  return left.length
+    ? 'a Swarm lab is up that the tests did not make (hakit lab up left it); the test leaves it alone: run `hakit lab down` to run it'
+    : undefined;
+}
+
+/** Before the Swarm test makes its lab: removes one a crashed run of it left. */
+export async function claimLab(): Promise<void> {
+  const foreign = await foreignLabReason();
+  if (foreign) throw new Error(foreign);
+  writeFileSync(labMarker, `${process.pid}\n`);
+  const { labDown, labLeftovers } = await import('../swarm/lab.js');
+  if ((await labLeftovers()).length) await labDown(silentProgress);
+}
+
+/** After it: the lab goes, and the marker even when that fails. */
+export async function releaseLab(): Promise<void> {
+  try {
+    const { labDown } = await import('../swarm/lab.js');
+    await labDown(silentProgress);
+  } finally {
+    rmSync(labMarker, { force: true });
+  }
+}
