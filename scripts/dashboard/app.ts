@@ -117,6 +117,7 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
       monitor.note('action', message, node);
       // For the chart: where the action began (a hard kill takes effect at once).
       monitor.note('marker', what, node, marker, startedAt);
+      // Deliberately not awaited: the answer goes now, the viewers get the new state by event.
       void monitor.pollNow();
       return { status: 200 as const, body: { ok: true, message } };
     } catch (err) {

@@ -301,6 +301,7 @@ export class DashboardMonitor {
         this.inFlight++;
         const atMs = this.now();
         // A refused probe (the stack's network is gone) counts as a failed request, not a crash.
+        // Deliberately not awaited: the ticker fires on its interval; the chain cannot reject.
         void Promise.resolve()
           .then(() => this.probe(this.url, this.tickerTimeoutMs))
           .catch((err: unknown): ProbeRecord => ({

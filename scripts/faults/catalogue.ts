@@ -41,9 +41,14 @@ export interface Fault {
   cost: Cost;
 }
 
-const restoreAll = async (rt: Runtime, targets: string[]) => void (await Promise.all(targets.map((n) => restoreNode(rt, n))));
-const killAll = (mode: 'hard' | 'graceful' | 'haproxy') => async (rt: Runtime, targets: string[]) =>
-  void (await Promise.all(targets.map((n) => killNode(rt, n, mode))));
+const restoreAll = async (rt: Runtime, targets: string[]): Promise<void> => {
+  await Promise.all(targets.map((n) => restoreNode(rt, n)));
+};
+const killAll =
+  (mode: 'hard' | 'graceful' | 'haproxy') =>
+  async (rt: Runtime, targets: string[]): Promise<void> => {
+    await Promise.all(targets.map((n) => killNode(rt, n, mode)));
+  };
 const lbPair = (targets: string[]) => ({ a: targets.slice(0, 1), b: targets.slice(1), only: 'vrrp' as const });
 const zero = { lost: 0, doubled: 0, reordered: 0 } as const;
 
