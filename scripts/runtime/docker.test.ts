@@ -64,6 +64,10 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
       expect(svc.get(n.name), n.name).toMatch(new RegExp(`ipv4_address: ${n.address.replace(/\./g, '\\.')}\\n`));
       expect(svc.get(n.name), n.name).toMatch(new RegExp(`hostname: ${n.name}\\n`));
     }
+    // Each LB accepts VRRP only from the other (lb-entrypoint's filter).
+    const [a, b] = lbs(defaultTopology);
+    expect(svc.get(a!.name)).toMatch(new RegExp(`VRRP_PEER: ${b!.address.replace(/\./g, '\\.')}\n`));
+    expect(svc.get(b!.name)).toMatch(new RegExp(`VRRP_PEER: ${a!.address.replace(/\./g, '\\.')}\n`));
     expect(yaml).toContain(`subnet: ${defaultTopology.subnet}`);
     expect(yaml).toContain(`gateway: ${defaultTopology.hostAddress}`);
   });

@@ -2,6 +2,7 @@
 // configured by haproxy/ and keepalived/ (one file each for both LBs).
 import { HakitError } from '../../errors.js';
 import { lbProfileEnv } from '../../stack/profiles.js';
+import { lbs } from '../../stack/topology.js';
 import { waitFor } from '../../sh.js';
 import type { NodeGroup } from '../group.js';
 import { holdsVip, lbState } from './status.js';
@@ -17,9 +18,16 @@ export const lbGroup: NodeGroup = {
   // or the 0.2 ms of priority skew between them is a coin toss.
   startOrder: (nodes) => [...nodes].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0)),
   profileEnv: lbProfileEnv,
-  launch: (node, { credentials, profileEnv }) => ({
+  launch: (node, { topology, credentials, profileEnv }) => ({
     argv: ['/etc/keepalived/lb-entrypoint'],
-    env: { NODE_NAME: node.name, ...profileEnv, STATS_USER: credentials.user, STATS_PASSWORD: credentials.password },
+    env: {
+      NODE_NAME: node.name,
+      // The other LB: lb-entrypoint drops VRRP from anyone else.
+      VRRP_PEER: lbs(topology).find((n) => n.name !== node.name)?.address ?? '',
+      ...profileEnv,
+      STATS_USER: credentials.user,
+      STATS_PASSWORD: credentials.password,
+    },
   }),
   async started(rt, node, firstOfGroup) {
     if (firstOfGroup)
