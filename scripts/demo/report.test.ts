@@ -17,6 +17,7 @@ const result = (over: Partial<ScenarioResult>): ScenarioResult => ({
   recoveryMs: 180,
   firstErrorPageMs: null,
   restoreToSuccessMs: null,
+  afterRestoreBlackoutMs: null,
   vipBefore: 'lb1',
   vipAfter: 'lb2',
   splitBrainMs: 0,

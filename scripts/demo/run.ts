@@ -311,6 +311,7 @@ function skippedResult(sc: Scenario, run: number, why: string): ScenarioResult {
     recoveryMs: null,
     firstErrorPageMs: null,
     restoreToSuccessMs: null,
+    afterRestoreBlackoutMs: null,
     vipBefore: null,
     vipAfter: null,
     splitBrainMs: 0,
@@ -338,6 +339,7 @@ export function headline(r: ScenarioResult): string {
   if (r.splitBrainMs) parts.push(`split brain ${r.splitBrainMs} ms`);
   if (r.firstErrorPageMs !== null) parts.push(`first 503 after ${r.firstErrorPageMs} ms`);
   if (r.restoreToSuccessMs !== null) parts.push(`serving again ${r.restoreToSuccessMs} ms after the restore`);
+  if (r.afterRestoreBlackoutMs !== null) parts.push(`longest gap after it ${r.afterRestoreBlackoutMs} ms`);
   if (r.retries || r.redispatches) parts.push(`HAProxy retries ${r.retries}, redispatches ${r.redispatches}`);
   return parts.join(' · ');
 }

@@ -222,6 +222,12 @@ export const scenarios: Scenario[] = [
     expectations: [
       { text: 'split brain seen while partitioned', check: (m) => m.splitBrainMs > 0 },
       { text: 'exactly one MASTER after healing', check: (m) => m.mastersAfter === 1 },
+      // The keeper's gratuitous ARP (vrrp_garp_lower_prio_*) brings neighbours that followed the
+      // loser back at once.
+      {
+        text: 'the VIP serves within 0.5 s of the heal',
+        check: (m) => m.afterRestoreBlackoutMs !== null && m.afterRestoreBlackoutMs < 500,
+      },
     ],
   },
   {

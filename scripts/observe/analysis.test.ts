@@ -159,6 +159,8 @@ describe('analyze', () => {
     expect(m.failures).toEqual({ 'HTTP 503': 140 });
     expect(m.firstErrorPageMs).toBe(51); // the one started at 1050 (latency 1 ms) ends first at 1051
     expect(m.restoreToSuccessMs).toBe(402);
+    // From the restore (2000) to the first success after it (2402): the longest gap after the restore.
+    expect(m.afterRestoreBlackoutMs).toBe(402);
     expect(m.maxLatencyMs).toBe(300);
   });
 

@@ -48,6 +48,8 @@ export interface ScenarioMetrics {
   firstErrorPageMs: number | null;
   /** Restore to the first success after it, ms; null without a restore or without a success. */
   restoreToSuccessMs: number | null;
+  /** Longest span without a successful answer from the restore (or heal) to the window's end, ms. */
+  afterRestoreBlackoutMs: number | null;
   vipBefore: string | null;
   vipAfter: string | null;
   /** Time in the window during which two or more load balancers held the VIP, ms. */
@@ -135,6 +137,8 @@ export function analyze(input: AnalysisInput): ScenarioMetrics {
   const recoveryMs = firstAfter(faultAtMs, (r) => isSuccess(r) && avoidsFault(r));
   const firstErrorPageMs = firstAfter(faultAtMs, (r) => r.status !== undefined && r.status >= 500);
   const restoreToSuccessMs = input.restoreAtMs === undefined ? null : firstAfter(input.restoreAtMs, isSuccess);
+  const afterRestore =
+    input.restoreAtMs === undefined ? undefined : longestBlackout(records, { startMs: input.restoreAtMs, endMs: w.endMs });
 
   const samples = input.vip.filter((s) => s.atMs >= w.startMs && s.atMs <= w.endMs).sort((a, b) => a.atMs - b.atMs);
   const before = samples.filter((s) => s.atMs < faultAtMs).at(-1);
@@ -156,6 +160,7 @@ export function analyze(input: AnalysisInput): ScenarioMetrics {
     recoveryMs,
     firstErrorPageMs,
     restoreToSuccessMs,
+    afterRestoreBlackoutMs: afterRestore ? Math.round(afterRestore.toMs - afterRestore.fromMs) : null,
     vipBefore,
     vipAfter,
     splitBrainMs: Math.round(split.reduce((s, x) => s + x.toMs - x.fromMs, 0)),
