@@ -255,6 +255,16 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       expect(ok.body).toMatch(/be_web/);
     });
 
+    it('/metrics needs the same credentials', async () => {
+      const creds = loadCredentials()!;
+      const metrics = statsUrl.replace(/\/stats$/, '/metrics');
+      expect((await httpGet(metrics)).status).toBe(401);
+      expect((await httpGet(metrics, { auth: `${creds.user}:wrong` })).status).toBe(401);
+      const ok = await httpGet(metrics, { auth: `${creds.user}:${creds.password}` });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatch(/^haproxy_/m);
+    });
+
     it('admin actions (drain a server) only with the credentials', async () => {
       const creds = loadCredentials()!;
       const page = await httpGet(statsUrl, { auth: `${creds.user}:${creds.password}` });
