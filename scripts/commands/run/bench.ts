@@ -9,12 +9,21 @@ import { runBench, type BenchOptions } from '../../bench/run.js';
 import { MAX_LOAD_SECONDS } from '../../bench/load.js';
 import { ExitCode, HakitError } from '../../errors.js';
 import { intIn, type BenchFlags } from '../bench.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { openRuntime, type RuntimeChoice } from '../../runtime/select.js';
 import { assertPreflight, runtimeOf } from '../common.js';
 import { parseOption } from '../lazy.js';
 
 export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
   const loadSeconds = parseOption(cmd, 'loadSeconds', intIn(1, MAX_LOAD_SECONDS));
-  const rt = await runtimeOf(cmd, { announce: true });
+  // The bench's profiles are applied by the netns runtime only (Docker bakes the kit's defaults
+  // into its images): `auto` means netns here, whatever engine answers.
+  const choice = cmd.optsWithGlobals().runtime as RuntimeChoice | undefined;
+  let rt: Runtime;
+  if (choice === undefined || choice === 'auto') {
+    rt = await openRuntime('netns');
+    process.stderr.write('runtime: netns (the bench applies its profiles on netns; Docker runs the images as built)\n');
+  } else rt = await runtimeOf(cmd, { announce: true });
   await assertPreflight(rt);
   if (!opts.lock && (await rt.isUp())) {
     throw new HakitError(
