@@ -31,6 +31,13 @@ export interface NodeGroup {
   readonly configDirs: string[];
   /** Start order on one host: lower first (backends before the LBs that check them). */
   readonly startRank: number;
+  /**
+   * A hard kill as a host death: the node goes silent on the network before its processes die,
+   * so clients see timeouts, not the resets of a kernel that outlives its processes (LBs). Without
+   * it the processes die first and peers get resets (backends: HAProxy retries a reset at once
+   * elsewhere; a silent backend would cost its timeouts).
+   */
+  readonly diesSilently?: boolean;
   /** The states in which a node of the group serves (restore waits for one). */
   readonly servingStates: readonly string[];
   /** Order of the group's nodes at start (the LB with the highest priority first). */

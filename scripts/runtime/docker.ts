@@ -145,7 +145,9 @@ export class DockerRuntime implements Runtime {
       return;
     }
     // docker kill: SIGKILL to every process, and the container's network namespace (with its
-    // VIP and its ARP answers) goes with them, as a dead host's would.
+    // VIP and its ARP answers) goes with them, as a dead host's would. A group that dies silently
+    // (an LB) loses its link first, so the sockets its dying processes close send no resets.
+    if (groupOf(requireNode(this.topology, node)).diesSilently) await this.exec(node, ['ip', 'link', 'set', 'eth0', 'down']);
     await c.kill();
     await this.waitStopped(c);
   }

@@ -203,15 +203,18 @@ export class NetnsRuntime implements Runtime {
   }
 
   async stop(node: string, mode: StopMode): Promise<void> {
-    this.spec(node);
+    const spec = this.spec(node);
     if (mode === 'hard') {
-      // Like `docker kill`: every process dies at once, then the node's network goes. Without the
-      // link going down its kernel would keep answering ARP for the VIP it still has configured.
-      // The link goes only once the processes are gone: their sockets are closed first, so a peer
-      // with a request in flight gets a reset (HAProxy retries it elsewhere) instead of a hang.
+      // A host death: every process dies and the node's network goes. Without the link going down
+      // its kernel would keep answering ARP for the VIP it still has configured. The group says
+      // which goes first: silent first (an LB: clients time out, as with a host that lost power)
+      // or processes first (a backend: their sockets close, so HAProxy gets a reset and retries
+      // elsewhere at once instead of waiting for a timeout).
+      const silentFirst = groupOf(spec).diesSilently ?? false;
+      if (silentFirst) await shMaybe`ip link set ${vethName(node)} down`;
       for (const pid of await this.pids(node)) signal(pid, 'SIGKILL');
       await this.killAll(node);
-      await shMaybe`ip link set ${vethName(node)} down`;
+      if (!silentFirst) await shMaybe`ip link set ${vethName(node)} down`;
       return;
     }
     const pid = this.mainPid(node);

@@ -13,6 +13,7 @@ export const lbGroup: NodeGroup = {
   configDirs: ['haproxy', 'keepalived'],
   startRank: 2,
   servingStates: ['MASTER', 'BACKUP'],
+  diesSilently: true,
   // Both LBs start as BACKUP with nopreempt, so whoever decides first keeps the VIP: the LB with
   // the highest priority starts first and holds the VIP before the next starts (started below),
   // or the 0.2 ms of priority skew between them is a coin toss.
