@@ -56,6 +56,8 @@ const demo: DemoResult = {
   runtime: 'netns',
   ok: false,
   durationMs: 12_345,
+  floorMs: 14,
+  floor: { longestGapMs: 14, requests: 500, failed: 0, durationMs: 5012 },
   scenarios: [
     result({}),
     result({
@@ -75,6 +77,7 @@ describe('report', () => {
     const j = toJson(demo, '/tmp/r.html') as { runtime: string; report: string; scenarios: Array<Record<string, unknown>> };
     expect(j.runtime).toBe('netns');
     expect(j.report).toBe('/tmp/r.html');
+    expect(j).toMatchObject({ floorMs: 14, floor: { longestGapMs: 14, requests: 500, failed: 0 } });
     expect(j.scenarios[0]).toMatchObject({
       id: 'F1',
       name: 'lb-hard-kill',
@@ -93,6 +96,8 @@ describe('report', () => {
     expect(t).toContain('lb-hard-kill');
     expect(t).toContain('lb1 → lb2');
     expect(t).toContain('FAIL: exactly one MASTER after healing');
+    expect(t).toContain('probe floor: longest gap between successes 14 ms over 5 s with no fault');
+    expect(formatSummary({ ...demo, floorMs: null, floor: null })).not.toContain('probe floor');
   });
 
   it('the HTML report has the summary, one section and one SVG per scenario with a timeline', () => {
@@ -103,6 +108,7 @@ describe('report', () => {
     expect(html).toContain('href="#F7-1"');
     expect(html).toContain('kill lb1 --mode hard');
     expect(html).toContain('some expectations not met');
+    expect(html).toContain('longest gap between successes 14 ms over 5 s with no fault');
   });
 });
 

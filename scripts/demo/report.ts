@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import type { DemoResult, ScenarioResult } from './run.js';
 import { renderTimelineSvg } from '../observe/timeline-svg.js';
+import { formatFloor, type ProbeFloor } from '../observe/floor.js';
 import { joinMarkup, markup, raw, type Markup } from '../html.js';
 
 const ms = (v: number | null) => (v === null ? '–' : `${v}`);
@@ -33,8 +34,11 @@ export const summaryHead = ['id', 'scenario', 'requests', 'failed', 'blackout ms
 export function formatSummary(d: DemoResult, colour = false): string {
   const table = new Table({ head: summaryHead, style: colour ? {} : { head: [], border: [] } });
   for (const row of summaryRows(d)) table.push(row);
-  return table.toString();
+  return d.floor ? `${table.toString()}\n${floorNote(d.floor)}` : table.toString();
 }
+
+/** What every blackout in the table sits on, measured before the first scenario. */
+const floorNote = (f: ProbeFloor) => `${formatFloor(f)} (before the first scenario).`;
 
 /** The --json document: the issue's shape (runtime, scenarios[id, name, requests, failed, blackoutMs, vipBefore, vipAfter]) plus more. */
 export function toJson(d: DemoResult, reportPath?: string): unknown {
@@ -42,6 +46,8 @@ export function toJson(d: DemoResult, reportPath?: string): unknown {
     runtime: d.runtime,
     ok: d.ok,
     durationMs: d.durationMs,
+    floorMs: d.floorMs,
+    floor: d.floor,
     ...(reportPath ? { report: reportPath } : {}),
     scenarios: d.scenarios.map(({ timeline: _timeline, blackout: _b, splitBrain: _s, ...r }) => r),
   };
@@ -108,7 +114,9 @@ figure { margin: 0.6em 0; } .legend span { display: inline-block; margin-right: 
 <h1>hakit failover report</h1>
 <p>Runtime <b>${d.runtime}</b> · ${d.scenarios.length} scenarios in ${(d.durationMs / 1000).toFixed(1)} s · ${generatedAt.toISOString()} ·
 <b class="${d.ok ? 'ok' : 'bad'}">${d.ok ? 'every expectation met' : 'some expectations not met'}</b></p>
-<p>The probe sends a request through the VIP every 10 ms, each on a new connection. Blackout = the longest time without a successful answer (by completion time).</p>
+<p>The probe sends a request through the VIP every 10 ms, each on a new connection. Blackout = the longest time without a successful answer (by completion time).${
+    d.floor ? ` ${floorNote(d.floor)}` : ''
+  }</p>
 <table class="summary"><thead><tr>${summaryHead.map((h) => markup`<th>${h}</th>`)}</tr></thead><tbody>
 ${joinMarkup(rows)}
 </tbody></table>

@@ -6,6 +6,8 @@ import { analyze, type ScenarioMetrics } from '../observe/analysis.js';
 import { counterDeltas, serverChanges, startEvidence, type Evidence, type EvidencePoller, type ServerSample } from '../observe/evidence.js';
 import { LiveView } from './live-view.js';
 import { assertKitAddress, runProbe, type ProbeRecord } from '../observe/probe.js';
+import { formatFloor, measureFloor, type ProbeFloor } from '../observe/floor.js';
+import { warmProbeThread } from '../observe/probe-thread.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { scenarios as allScenarios, type Marked, type Scenario, type ScenarioContext } from './scenarios.js';
 import { sleep } from '../sh.js';
@@ -22,6 +24,8 @@ export interface DemoOptions {
   beforeMs?: number;
   afterMs?: number;
   intervalMs?: number;
+  /** How long the probe's floor is measured before the first scenario, ms (0: not measured). */
+  floorProbeMs?: number;
   signal?: AbortSignal;
 }
 
@@ -48,6 +52,9 @@ export interface DemoResult {
   runtime: string;
   ok: boolean;
   durationMs: number;
+  /** The probe's longest gap between successes with no fault (what every blackout sits on), ms. */
+  floorMs: number | null;
+  floor: ProbeFloor | null;
   scenarios: ScenarioResult[];
 }
 
@@ -60,6 +67,9 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
   const started = Date.now();
   const results: ScenarioResult[] = [];
   const shared: ScenarioContext['shared'] = {};
+  // The probe's thread starts now, not at the first window's edge (a gap there would read as a blackout).
+  await warmProbeThread();
+  const floor = await probeFloor(rt, list[0], shared, opts, url, write);
   for (let run = 1; run <= repeat; run++) {
     for (let i = 0; i < list.length; i++) {
       if (opts.signal?.aborted) break;
@@ -83,7 +93,35 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
       }
     }
   }
-  return { runtime: rt.name, ok: results.every((r) => r.ok), durationMs: Date.now() - started, scenarios: results };
+  return {
+    runtime: rt.name,
+    ok: results.every((r) => r.ok),
+    durationMs: Date.now() - started,
+    floorMs: floor?.longestGapMs ?? null,
+    floor,
+    scenarios: results,
+  };
+}
+
+/**
+ * The probe's floor on the healthy stack, with the evidence poller running as in a window (its
+ * work in this process is part of what the probe must not feel), before any fault.
+ */
+async function probeFloor(
+  rt: Runtime,
+  first: Scenario | undefined,
+  shared: ScenarioContext['shared'],
+  opts: DemoOptions,
+  url: string,
+  write: (line: string) => void,
+): Promise<ProbeFloor | null> {
+  const ms = opts.floorProbeMs ?? 5000;
+  if (!first || ms <= 0 || opts.signal?.aborted) return null;
+  await ready(rt, first, shared);
+  const evidence = startEvidence(rt, 75);
+  const floor = await measureFloor(url, rt.topology, ms, opts.intervalMs ?? 10).finally(() => evidence.stop(Date.now()));
+  write(formatFloor(floor));
+  return floor;
 }
 
 function context(

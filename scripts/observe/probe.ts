@@ -1,21 +1,14 @@
 // The probe: a bounded HTTP client that sends a request to a target on a fixed interval, each on
 // a new connection (a reused connection would hide failovers), and records what happened.
-// Bounded in count and in time, and it only talks to the kit's own addresses.
-import { request, Agent } from 'node:http';
+// Bounded in count and in time, and it only talks to the kit's own addresses. The paced loop
+// runs in a thread of its own (probe-thread.ts), so the main thread's work cannot open gaps in it.
+import type { Agent } from 'node:http';
 import { assertKitTarget } from './kit-network.js';
+import { sendRequest, type ProbeRecord } from './probe-worker.js';
+import { runInProbeThread } from './probe-thread.js';
 import type { Topology } from '../stack/topology.js';
 
-export interface ProbeRecord {
-  /** Start of the request, ms since the epoch. */
-  atMs: number;
-  latencyMs: number;
-  /** HTTP status, or undefined when the request failed below HTTP. */
-  status?: number;
-  /** Error code (ECONNREFUSED, ETIMEDOUT, …) when the request failed. */
-  error?: string;
-  backend?: string;
-  lb?: string;
-}
+export type { ProbeRecord } from './probe-worker.js';
 
 export const isSuccess = (r: ProbeRecord) => r.status !== undefined && r.status >= 200 && r.status < 400;
 
@@ -40,26 +33,10 @@ export function assertKitAddress(url: string, t: Topology): void {
   assertKitTarget(new URL(url).hostname, t);
 }
 
+/** One request from this thread (status checks, the dashboard), after the address check. */
 export function probeOnce(url: string, timeoutMs: number, agent: Agent | false = false, t?: Topology): Promise<ProbeRecord> {
   assertKitTarget(new URL(url).hostname, t);
-  const atMs = Date.now();
-  const start = performance.now();
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (r: Omit<ProbeRecord, 'atMs' | 'latencyMs'>) => {
-      if (done) return;
-      done = true;
-      resolve({ atMs, latencyMs: performance.now() - start, ...r });
-    };
-    const req = request(url, { agent, headers: { 'user-agent': 'hakit-probe' } }, (res) => {
-      res.resume();
-      res.on('end', () => finish({ status: res.statusCode, backend: header(res.headers['x-served-by']), lb: header(res.headers['x-lb']) }));
-      res.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? 'ERESPONSE' }));
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? err.message }));
-    req.end();
-  });
+  return sendRequest(url, timeoutMs, agent);
 }
 
 /** n requests one after another, each on a new connection (round-robin checks). */
@@ -69,31 +46,20 @@ export async function probeSequential(url: string, n: number, t?: Topology, time
   return out;
 }
 
-const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-
-/** Runs until maxRequests or maxDurationMs (both bounded) or the signal; returns every record in start order. */
+/**
+ * Runs until maxRequests or maxDurationMs (both bounded) or the signal, in the probe thread;
+ * onRecord sees each record as it completes; returns every record in start order. The address
+ * is checked here, before anything is sent.
+ */
 export async function runProbe(opts: ProbeOptions): Promise<ProbeRecord[]> {
-  const interval = opts.intervalMs ?? 10;
-  const timeout = opts.timeoutMs ?? 2000;
-  const maxRequests = Math.min(opts.maxRequests ?? 100_000, 1_000_000);
-  const maxDuration = Math.min(opts.maxDurationMs ?? 60_000, 30 * 60_000);
-  const agent = opts.keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
-  const started = performance.now();
-  const pending: Promise<ProbeRecord>[] = [];
-  for (let i = 0; i < maxRequests; i++) {
-    const elapsed = performance.now() - started;
-    if (elapsed >= maxDuration || opts.signal?.aborted) break;
-    pending.push(
-      probeOnce(opts.url, timeout, agent, opts.topology).then((r) => {
-        opts.onRecord?.(r);
-        return r;
-      }),
-    );
-    // Schedule by absolute time so slow requests do not stretch the interval.
-    const next = started + (i + 1) * interval;
-    await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-  }
-  const records = await Promise.all(pending);
-  if (agent) agent.destroy();
-  return records;
+  assertKitTarget(new URL(opts.url).hostname, opts.topology);
+  const settings = {
+    url: opts.url,
+    intervalMs: opts.intervalMs ?? 10,
+    timeoutMs: opts.timeoutMs ?? 2000,
+    maxRequests: Math.min(opts.maxRequests ?? 100_000, 1_000_000),
+    maxDurationMs: Math.min(opts.maxDurationMs ?? 60_000, 30 * 60_000),
+    keepAlive: opts.keepAlive ?? false,
+  };
+  return runInProbeThread(settings, opts.onRecord, opts.signal);
 }
