@@ -45,6 +45,10 @@ function startThread(): Promise<Worker> {
   const started = probeWorkerUrl().then((url) => {
     const w = new Worker(url, { workerData: PROBE_THREAD });
     w.unref();
+    // Again once online: an unref before then does not hold, and an idle thread kept the process from exiting.
+    w.once('online', () => {
+      if (loops.size === 0) w.unref();
+    });
     w.on('message', (m: FromProbeThread) => {
       const loop = loops.get(m.id);
       if (!loop) return;

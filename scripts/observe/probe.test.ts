@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../backends/app.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { assertKitAddress, isSuccess, probeOnce, runProbe, type ProbeRecord } from './probe.js';
@@ -108,6 +108,19 @@ describe('probe', () => {
     });
     await expect(failing).rejects.toThrow('full');
     expect(await runProbe({ url, intervalMs: 5, maxRequests: 3 })).toHaveLength(3);
+  });
+
+  it('leaves nothing that keeps the process alive, even a thread started and never used', async () => {
+    await runProbe({ url, intervalMs: 5, maxRequests: 2 });
+    // A fresh copy of the module: its own thread, warmed and left idle.
+    vi.resetModules();
+    const fresh = (await import('./probe-thread.js')) as typeof import('./probe-thread.js');
+    await fresh.warmProbeThread();
+    // A referenced thread shows as a MessagePort: the process would never exit by itself.
+    const deadline = Date.now() + 3000;
+    await new Promise((r) => setTimeout(r, 300));
+    while (process.getActiveResourcesInfo().includes('MessagePort') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(process.getActiveResourcesInfo()).not.toContain('MessagePort');
   });
 
   it('runs loops side by side in its one thread', async () => {
