@@ -154,7 +154,13 @@ async function runChunk(rt: Runtime, profile: ConfigProfile, run: number, o: Ben
       settle = group.some((id) => RESTORES_LB.has(id)) ? profile.settleMs : QUICK_SETTLE_MS;
       const list = group.map((id) => findScenario(id)).filter((s): s is Scenario => s !== undefined);
       const result = await step(o, `${group.join(' + ')}`, () =>
-        runDemo(rt, { scenarios: list, repeat: 1, write: o.verbose ? (l) => o.write(`     ${l}`) : undefined, signal: o.signal }),
+        runDemo(rt, {
+          scenarios: list,
+          repeat: 1,
+          write: o.verbose ? (l) => o.write(`     ${l}`) : undefined,
+          signal: o.signal,
+          floorProbeMs: 0,
+        }),
       );
       for (const r of result.scenarios) record(sample, r);
       if (group.includes('F6')) {
