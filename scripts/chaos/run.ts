@@ -7,7 +7,7 @@ import { checkChaos, type FaultReport, type InjectedFault, type StatusSample, ty
 import { faultMode, planFaults, type PlannedFault } from './plan.js';
 import { faultByKind } from '../faults/catalogue.js';
 import type { OperationTally } from '../faults/cost.js';
-import { backendNames, lbNames } from '../faults/targets.js';
+import { backendNames, lbNames, resolveTargets } from '../faults/targets.js';
 import { webProbe } from '../faults/workload.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 import type { Progress } from '../progress.js';
@@ -150,20 +150,13 @@ async function playFault(run: Run, p: PlannedFault, samples: StatusSample[]): Pr
   return injected;
 }
 
+/** The planned target as node names: the catalogue's rules, with the backend the plan drew. */
 function resolvePlanned(run: Run, p: PlannedFault, holder: string): string[] {
-  const t = run.rt.topology;
-  switch (p.target) {
-    case 'active-lb':
-      return [holder];
-    case 'backup-lb':
-      return [lbNames(t).find((n) => n !== holder) ?? holder];
-    case 'both-lbs':
-      return lbNames(t);
-    case 'both-backends':
-      return backendNames(t);
-    default:
-      return [p.target.slice('backend:'.length)];
-  }
+  if (p.target.startsWith('backend:')) return [p.target.slice('backend:'.length)];
+  const rule = ({ 'active-lb': 'active-lb', 'backup-lb': 'backup-lb', 'both-lbs': 'all-lbs', 'both-backends': 'all-backends' } as const)[
+    p.target as 'active-lb' | 'backup-lb' | 'both-lbs' | 'both-backends'
+  ];
+  return resolveTargets(run.rt.topology, rule, holder);
 }
 
 /** Healthy again within 20 s, or a `recovers` violation and everything healed so the soak goes on. */
