@@ -54,7 +54,7 @@ describe.skipIf(skipOutsideCi(missing))('the stack on a Swarm lab cluster', () =
     const labS = (performance.now() - started) / 1000;
     rt = new SwarmRuntime(labPlan(2));
     await bringUp(rt, silentProgress);
-    url = urls(rt.topology).vip;
+    url = urls(rt.topology).probe;
     console.log(`swarm: lab up ${labS.toFixed(1)} s, stack up ${((performance.now() - started) / 1000 - labS).toFixed(1)} s`);
   }, 600_000);
 

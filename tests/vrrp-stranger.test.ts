@@ -34,7 +34,7 @@ describe.skipIf(skipOutsideCi(missing))('a stranger speaking VRRP on the kit net
     expect(holder).toHaveLength(1);
     const stop = new AbortController();
     const probe = runProbe({
-      url: urls(rt.topology).vip,
+      url: urls(rt.topology).probe,
       topology: rt.topology,
       intervalMs: 10,
       timeoutMs: 2000,

@@ -265,7 +265,7 @@ export async function waitStable(rt: Runtime, ms: number, timeoutMs = 40_000): P
 
 /** Largest deviation from an equal share, in percentage points, over n sequential requests through the VIP. */
 async function roundRobin(rt: Runtime, n: number): Promise<{ requests: number; failed: number; maxDeviationPct: number }> {
-  const url = urls(rt.topology).vip;
+  const url = urls(rt.topology).probe;
   assertKitAddress(url, rt.topology);
   const records = await probeSequential(url, n, rt.topology);
   return {
@@ -292,12 +292,12 @@ async function loadPoints(rt: Runtime, o: BenchOptions): Promise<Partial<Record<
   const at = (url: string) => measureLoad({ url, seconds: o.loadSeconds, connections: o.connections, topology: t });
   const out: Partial<Record<LoadPoint, LoadResult>> = {};
   out.vip = await at(urls(t).vip);
-  out.direct = await at(`http://${b1!.address}:${t.ports.backend}/`);
+  out.direct = await at(`http://${b1!.address}:${t.ports.backend}/?count=0`);
   // HAProxy with one server: the other is put in maintenance on the active LB, and back after.
   await rt.runtimeApi(active, `disable server be_web/${b2!.name}`);
   try {
     await sleep(200);
-    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}/`);
+    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}/?count=0`);
   } finally {
     await rt.runtimeApi(active, `enable server be_web/${b2!.name}`);
   }

@@ -22,8 +22,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** Who a drawn fault hits: the LB holding the VIP or the other one, a backend by name, or both LBs/backends. */
-export type TargetRole = 'active-lb' | 'backup-lb' | 'both-lbs' | 'both-backends' | `backend:${string}`;
+/**
+ * Who a drawn fault hits: the LB holding the VIP or the other one, a backend by name, both
+ * LBs/backends, or a data-node rule of the catalogue (resolved against the primary then).
+ */
+export type TargetRole =
+  'active-lb' | 'backup-lb' | 'both-lbs' | 'both-backends' | `backend:${string}` | 'redis-primary' | 'redis-replica' | 'redis-primary-cut';
 
 export interface PlannedFault {
   kind: FaultKind;
@@ -57,6 +61,7 @@ export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
     if (fault.target === 'all-lbs') target = 'both-lbs';
     else if (fault.target === 'all-backends') target = 'both-backends';
     else if (fault.target === 'one-backend') target = `backend:${opts.backends[Math.floor(rnd() * opts.backends.length)]!}`;
+    else if (fault.target.startsWith('redis-')) target = fault.target as TargetRole;
     // Mostly the active LB (the fault that costs something), sometimes the backup.
     else target = rnd() < 0.75 ? 'active-lb' : 'backup-lb';
     plan.push({ kind: fault.kind, target, holdMs: between(rnd, 400, 1500), gapMs: between(rnd, 200, 1000) });

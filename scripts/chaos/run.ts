@@ -7,7 +7,8 @@ import { checkChaos, type FaultReport, type InjectedFault, type StatusSample, ty
 import { faultMode, planFaults, type PlannedFault } from './plan.js';
 import { faultByKind } from '../faults/catalogue.js';
 import type { OperationTally } from '../faults/cost.js';
-import { backendNames, lbNames, resolveTargets } from '../faults/targets.js';
+import { backendNames, lbNames, resolveTargets, type Holders } from '../faults/targets.js';
+import type { TargetRule } from '../faults/catalogue.js';
 import { webProbe } from '../faults/workload.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 import type { Progress } from '../progress.js';
@@ -121,7 +122,8 @@ async function playFault(run: Run, p: PlannedFault, samples: StatusSample[]): Pr
   const fault = faultByKind(p.kind);
   const status = await healthy(run, 'before the next fault');
   const holder = (status ? masters(status)[0] : samples.at(-1)?.holders[0]) ?? lbNames(rt.topology)[0]!;
-  const targets = resolvePlanned(run, p, holder);
+  const primary = status?.nodes.find((n) => n.role === 'redis' && n.state === 'PRIMARY')?.name;
+  const targets = resolvePlanned(run, p, { vip: holder, primary });
   const target = targets.join('+');
   // Not in step with the probe: a random phase within one interval.
   await sleep(Math.random() * run.intervalMs);
@@ -151,12 +153,16 @@ async function playFault(run: Run, p: PlannedFault, samples: StatusSample[]): Pr
 }
 
 /** The planned target as node names: the catalogue's rules, with the backend the plan drew. */
-function resolvePlanned(run: Run, p: PlannedFault, holder: string): string[] {
+function resolvePlanned(run: Run, p: PlannedFault, holders: Holders): string[] {
   if (p.target.startsWith('backend:')) return [p.target.slice('backend:'.length)];
-  const rule = ({ 'active-lb': 'active-lb', 'backup-lb': 'backup-lb', 'both-lbs': 'all-lbs', 'both-backends': 'all-backends' } as const)[
-    p.target as 'active-lb' | 'backup-lb' | 'both-lbs' | 'both-backends'
-  ];
-  return resolveTargets(run.rt.topology, rule, holder);
+  const renamed: Record<string, TargetRule> = { 'both-lbs': 'all-lbs', 'both-backends': 'all-backends' };
+  // A replica drawn at random, as the plan draws backends.
+  return resolveTargets(
+    run.rt.topology,
+    renamed[p.target] ?? (p.target as TargetRule),
+    holders,
+    (n) => n[Math.floor(Math.random() * n.length)]!,
+  );
 }
 
 /** Healthy again within 20 s, or a `recovers` violation and everything healed so the soak goes on. */

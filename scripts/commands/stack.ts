@@ -31,7 +31,8 @@ function registerUp(program: Command): void {
 function registerDown(program: Command): void {
   program
     .command('down')
-    .description('stop every node and remove everything hakit created (safe to run twice)')
+    .description("stop every node and remove everything hakit created but the data nodes' data (safe to run twice)")
+    .option('--volumes', "also remove the data nodes' data (data directories, named volumes)")
     .action(lazyAction(async () => (await import('./run/down.js')).down));
 }
 

@@ -24,7 +24,7 @@ function setup(extra: Partial<DashboardAppOptions> = {}) {
     token,
     hosts: () => allowedHosts(8400),
     actions: {
-      kill: async (r, node, mode: KillMode) => r.stop(node, mode === 'haproxy' ? 'hard' : mode),
+      kill: async (r, node, mode: KillMode) => r.stop(node, mode === 'graceful' ? 'graceful' : 'hard'),
       restore: async (r, node) => (await r.restore(node, { user: 'u', password: 'p' }), true),
     },
     ...extra,

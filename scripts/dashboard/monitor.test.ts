@@ -33,7 +33,7 @@ describe('DashboardMonitor', () => {
     const events: DashboardEvent[] = [];
     const leave = monitor.subscribe((e) => events.push(e));
     await vi.waitFor(() => expect(urls.length).toBeGreaterThanOrEqual(2));
-    expect(new Set(urls)).toEqual(new Set(['http://10.213.0.10/'])); // only the kit's VIP
+    expect(new Set(urls)).toEqual(new Set(['http://10.213.0.10/?count=0'])); // only the kit's VIP, never counted as a visit
     leave();
     const sent = urls.length;
     const polls = events.filter((e) => e.type === 'status').length;

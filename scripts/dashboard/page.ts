@@ -50,7 +50,7 @@ export function pageConfig(opts: PageOptions): PageConfig {
     tokenHeader,
     vip: t.vip,
     chart: opts.chart,
-    nodes: t.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, killModes: killModesFor(n) })),
+    nodes: t.nodes.map((n) => ({ name: n.name, role: n.role, title: groupOf(n).title, address: n.address, killModes: killModesFor(n) })),
   };
 }
 

@@ -5,7 +5,9 @@
 
 export interface PageNode {
   name: string;
-  role: 'lb' | 'backend';
+  role: 'lb' | 'backend' | 'redis';
+  /** The node group's name for humans: "load balancer", "backend", "data node". */
+  title: string;
   address: string;
   /** The kill modes offered as buttons (haproxy applies to load balancers only). */
   killModes: readonly string[];

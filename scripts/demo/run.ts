@@ -11,7 +11,10 @@ import { warmProbeThread } from '../observe/probe-thread.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { scenarios as allScenarios, type Marked, type Scenario, type ScenarioContext } from './scenarios.js';
 import { sleep } from '../sh.js';
-import { backends, lbs, urls } from '../stack/topology.js';
+import { backends, dataNodes, lbs, urls } from '../stack/topology.js';
+import { randomBytes } from 'node:crypto';
+import { tallyCounts, type CounterReadings, type CountTally } from '../faults/counts.js';
+import { countersAgree, primaryCounter } from '../groups/redis/counter.js';
 import type { TimelineData } from '../observe/timeline-svg.js';
 
 export interface DemoOptions {
@@ -46,6 +49,10 @@ export interface ScenarioResult extends ScenarioMetrics {
   note?: string;
   windowMs: number;
   timeline?: TimelineData;
+  /** The data scenarios: what the visit counter lost or doubled, and its readings. */
+  counts?: CountTally & CounterReadings;
+  /** After the mend, the day's counter on each data node (the course's check: all equal). */
+  countersAfterRestore?: Record<string, number>;
 }
 
 export interface DemoResult {
@@ -62,7 +69,7 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
   const list = opts.scenarios ?? allScenarios;
   const repeat = Math.max(1, opts.repeat ?? 1);
   const write = opts.write ?? (() => undefined);
-  const url = urls(rt.topology).vip;
+  const url = urls(rt.topology).probe;
   assertKitAddress(url, rt.topology);
   const started = Date.now();
   const results: ScenarioResult[] = [];
@@ -91,6 +98,7 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
         write('  mending the stack …');
         await sc.cleanup(context(rt, [], undefined, shared), result.target ?? undefined);
       }
+      if (sc.counts) await checkCountersAgree(rt, result, write);
     }
   }
   return {
@@ -162,10 +170,31 @@ async function runScenario(
 ): Promise<ScenarioResult> {
   await ready(rt, sc, shared);
   const target = await sc.setup?.(context(rt, [], undefined, shared));
-  const w = openWindow(rt, shared, opts);
+  // A data scenario loads the counting page as one visitor, and reads the counter around it.
+  const before = sc.counts ? await primaryCounter(rt) : undefined;
+  const w = openWindow(rt, shared, sc.counts ? { ...opts, url: urls(rt.topology).vip, headers: countingVisitor() } : opts);
   const played = await play(sc, w, target, opts);
   const closed = await closeWindow(w);
-  return scenarioResult(rt, sc, run, target, w, played, closed);
+  const counts = before === undefined ? undefined : countsOf(closed.all, { before, after: await primaryCounter(rt) });
+  return scenarioResult(rt, sc, run, target, w, played, closed, counts);
+}
+
+/** One visitor for the whole window: the day's unique visitors grow by one, not by every view. */
+const countingVisitor = () => ({ cookie: `hakit_visitor=tour-${randomBytes(12).toString('base64url')}` });
+
+function countsOf(records: ProbeRecord[], readings: CounterReadings): CountTally & CounterReadings {
+  return { ...tallyCounts(records, readings), ...readings };
+}
+
+/** After the mend: the day's counter equal on every data node (the course's own check). */
+async function checkCountersAgree(rt: Runtime, result: ScenarioResult, write: (line: string) => void): Promise<void> {
+  const seen = await countersAgree(rt);
+  const values = [...seen.values()];
+  const ok = values.length === dataNodes(rt.topology).length && new Set(values).size === 1;
+  result.countersAfterRestore = Object.fromEntries(seen);
+  result.checks.push({ expect: 'after the restore, the counter is equal on every data node', ok });
+  result.ok &&= ok;
+  write(`  ${ok ? '✓' : '✗'} counter after the restore: ${[...seen].map(([n, c]) => `${n} ${c}`).join(', ') || 'no node answered'}`);
 }
 
 /** The measuring window: the probe, the evidence poller and the live view, started together. */
@@ -182,7 +211,7 @@ interface MeasuringWindow {
 function openWindow(
   rt: Runtime,
   shared: ScenarioContext['shared'],
-  opts: DemoOptions & { write: (l: string) => void; url: string },
+  opts: DemoOptions & { write: (l: string) => void; url: string; headers?: Record<string, string> },
 ): MeasuringWindow {
   const records: ProbeRecord[] = [];
   const marks: Marked[] = [];
@@ -196,6 +225,7 @@ function openWindow(
     intervalMs: opts.intervalMs ?? 10,
     timeoutMs: 2000,
     maxDurationMs: 60_000,
+    headers: opts.headers,
     signal: stopProbe.signal,
     onRecord: (r) => {
       records.push(r);
@@ -289,6 +319,7 @@ function scenarioResult(
   w: MeasuringWindow,
   { faultAtMs, settledAtMs, note }: Played,
   { endMs, all, ev }: { endMs: number; all: ProbeRecord[]; ev: Evidence },
+  counts?: CountTally & CounterReadings,
 ): ScenarioResult {
   const restore = w.marks.find((m) => m.kind === 'restore' && m.atMs >= faultAtMs);
   const window = { startMs: w.startMs, endMs };
@@ -301,7 +332,7 @@ function scenarioResult(
     faultedNode: sc.faultedIsTarget ? target : undefined,
     vip: ev.vip,
   });
-  const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check(metrics) }));
+  const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check({ ...metrics, counts }) }));
   const servers = ev.servers.filter((s) => s.atMs >= w.startMs && s.atMs <= endMs);
   return {
     id: sc.id,
@@ -317,6 +348,7 @@ function scenarioResult(
     ok: note === undefined && checks.every((c) => c.ok),
     ...(note ? { note } : {}),
     windowMs: endMs - w.startMs,
+    ...(counts ? { counts } : {}),
     timeline: {
       window,
       originMs: faultAtMs,
@@ -379,5 +411,13 @@ export function headline(r: ScenarioResult): string {
   if (r.restoreToSuccessMs !== null) parts.push(`serving again ${r.restoreToSuccessMs} ms after the restore`);
   if (r.afterRestoreBlackoutMs !== null) parts.push(`longest gap after it ${r.afterRestoreBlackoutMs} ms`);
   if (r.retries || r.redispatches) parts.push(`HAProxy retries ${r.retries}, redispatches ${r.redispatches}`);
+  if (r.counts) {
+    const c = r.counts;
+    parts.push(
+      `count blackout ${c.countBlackoutMs} ms`,
+      `${c.acknowledged} counted, ${c.pending} pending`,
+      `lost ${c.lost}, doubled ${c.doubled}`,
+    );
+  }
   return parts.join(' · ');
 }

@@ -10,6 +10,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { sleep, waitFor } from '../sh.js';
 import { faultById, type Fault, type FaultId } from '../faults/catalogue.js';
 import { activeLb, backendNames, lbNames } from '../faults/targets.js';
+import type { CountTally } from '../faults/counts.js';
+import { dataScenarios } from './data-scenarios.js';
 
 export interface Marked {
   atMs: number;
@@ -24,13 +26,13 @@ export interface ScenarioContext {
   evidence: EvidencePoller;
   /** Notes an instant on the timeline (the first `fault` mark is the fault time). */
   mark(label: string, kind: Marked['kind']): void;
-  /** Carried between scenarios: F6 restores the load balancer F1 killed. */
-  shared: { downLb?: string };
+  /** Carried between scenarios and steps: F6 restores the LB F1 killed; a fault's resolved targets. */
+  shared: { downLb?: string; targets?: string[] };
 }
 
 export interface Expectation {
   text: string;
-  check(m: ScenarioMetrics): boolean;
+  check(m: ScenarioMetrics & { counts?: CountTally }): boolean;
 }
 
 export interface Scenario {
@@ -52,6 +54,8 @@ export interface Scenario {
   faultedIsTarget: boolean;
   /** Why this runtime cannot run the scenario, if it cannot. */
   unsupported?(rt: Runtime): string | undefined;
+  /** The probe loads the counting page, and the counts are checked (the data nodes' scenarios). */
+  counts?: boolean;
   expectations: Expectation[];
 }
 
@@ -265,6 +269,8 @@ export const scenarios: Scenario[] = [
     ],
   },
 ];
+
+scenarios.push(...dataScenarios);
 
 export const scenarioIds = scenarios.map((s) => s.id);
 

@@ -21,8 +21,8 @@ describe('the fault catalogue', () => {
     rt = new FakeRuntime();
   });
 
-  it('defines F1–F8 once each, with names and kinds that are unique', () => {
-    expect(catalogue.map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8']);
+  it('defines F1–F8 and R1–R5 once each, with names and kinds that are unique', () => {
+    expect(catalogue.map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'R1', 'R2', 'R3', 'R4', 'R5']);
     expect(new Set(catalogue.map((f) => f.name)).size).toBe(catalogue.length);
     expect(new Set(catalogue.map((f) => f.kind)).size).toBe(catalogue.length);
     expect(faultByKind('partition').id).toBe('F7');
@@ -36,6 +36,28 @@ describe('the fault catalogue', () => {
   it('chaos draws by node group: LB faults only on a stack of LBs, never F6 (every LB fault heals into it)', () => {
     expect(drawable(['lb']).map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F7']);
     expect(drawable(['lb', 'backend']).map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5', 'F7', 'F8']);
+    expect(drawable(['lb', 'backend', 'redis']).map((f) => f.id)).toEqual([
+      'F1',
+      'F2',
+      'F3',
+      'F4',
+      'F5',
+      'F7',
+      'F8',
+      'R1',
+      'R2',
+      'R3',
+      'R4',
+      'R5',
+    ]);
+  });
+
+  it('aims the data faults at the primary, a replica, or the primary against the rest', async () => {
+    const t = (await import('../stack/topology.js')).defaultTopology;
+    const holders = { vip: 'lb1', primary: 'redis2' };
+    expect(resolveTargets(t, 'redis-primary', holders)).toEqual(['redis2']);
+    expect(resolveTargets(t, 'redis-replica', holders)).toEqual(['redis1']);
+    expect(resolveTargets(t, 'redis-primary-cut', holders)).toEqual(['redis2', 'redis1', 'redis3', 'backend1', 'backend2']);
   });
 
   it.each([

@@ -3,20 +3,33 @@
 // to an entry, the chaos soak draws from the same entries, and a workload (the web probe today,
 // the data tier's counters and chats next) is paired with a fault, never written into it.
 // The failure modes and their expected behaviour: docs/architecture.md#failure-modes.
-import { killNode, restoreNode } from '../stack/actions.js';
+import { killNode, restoreNode, type KillMode } from '../stack/actions.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Role } from '../stack/topology.js';
 import type { Cost } from './cost.js';
 
-export type FaultId = 'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8';
+export type FaultId = 'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5';
 export type FaultKind =
-  'lb-hard' | 'haproxy' | 'lb-graceful' | 'backend-hard' | 'backend-graceful' | 'lb-rejoin' | 'partition' | 'all-backends';
+  | 'lb-hard'
+  | 'haproxy'
+  | 'lb-graceful'
+  | 'backend-hard'
+  | 'backend-graceful'
+  | 'lb-rejoin'
+  | 'partition'
+  | 'all-backends'
+  | 'primary-hard'
+  | 'primary-switch'
+  | 'sentinel-dies'
+  | 'replica-hard'
+  | 'primary-partition';
 
 /**
  * Who a fault hits, resolved against the live stack when it is injected: the LB holding the VIP
  * or the other one, one backend, or every node of a group.
  */
-export type TargetRule = 'active-lb' | 'backup-lb' | 'one-backend' | 'all-lbs' | 'all-backends';
+export type TargetRule =
+  'active-lb' | 'backup-lb' | 'one-backend' | 'all-lbs' | 'all-backends' | 'redis-primary' | 'redis-replica' | 'redis-primary-cut';
 
 export interface Fault {
   id: FaultId;
@@ -45,11 +58,13 @@ const restoreAll = async (rt: Runtime, targets: string[]): Promise<void> => {
   await Promise.all(targets.map((n) => restoreNode(rt, n)));
 };
 const killAll =
-  (mode: 'hard' | 'graceful' | 'haproxy') =>
+  (mode: KillMode) =>
   async (rt: Runtime, targets: string[]): Promise<void> => {
     await Promise.all(targets.map((n) => killNode(rt, n, mode)));
   };
 const lbPair = (targets: string[]) => ({ a: targets.slice(0, 1), b: targets.slice(1), only: 'vrrp' as const });
+// The first target against the rest, every protocol.
+const isolateFirst = (targets: string[]) => ({ a: targets.slice(0, 1), b: targets.slice(1) });
 const zero = { lost: 0, doubled: 0, reordered: 0 } as const;
 
 export const catalogue: Fault[] = [
@@ -159,6 +174,77 @@ export const catalogue: Fault[] = [
     cost: { failures: { kind: 'until-healed', bound: 'restoreToleranceMs', httpOnly: true }, ...zero },
   },
 ];
+
+// The data nodes (docs/architecture.md#data-faults). A view of the page is an increment: each
+// costs nothing in lost or doubled counts, and the page never fails (it degrades: the count is
+// shown as pending or unavailable while the primary moves).
+catalogue.push(
+  {
+    id: 'R1',
+    kind: 'primary-hard',
+    name: 'redis-primary-dies',
+    title: "The data nodes' primary dies hard, its Sentinel with it: Sentinel promotes a replica",
+    groups: ['redis'],
+    target: 'redis-primary',
+    weight: 2,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'R2',
+    kind: 'primary-switch',
+    name: 'redis-switch',
+    title: 'A planned switch: writes paused on the primary, replicas caught up, then Sentinel fails over',
+    groups: ['redis'],
+    target: 'redis-primary',
+    weight: 1,
+    judgedFrom: 'start',
+    inject: killAll('graceful'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'R3',
+    kind: 'sentinel-dies',
+    name: 'sentinel-dies',
+    title: "The primary's Sentinel dies alone (its Redis serves on): nothing changes, two Sentinels still elect",
+    groups: ['redis'],
+    target: 'redis-primary',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('sentinel'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'R4',
+    kind: 'replica-hard',
+    name: 'redis-replica-dies',
+    title: 'A replica dies hard: counting goes on; its restore resyncs it',
+    groups: ['redis'],
+    target: 'redis-replica',
+    weight: 2,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'R5',
+    kind: 'primary-partition',
+    name: 'redis-primary-cut-off',
+    title: 'The primary is cut off from the other data nodes and the backends: it stops taking counts, then rejoins as a replica',
+    groups: ['redis'],
+    target: 'redis-primary-cut',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: (rt, targets) => rt.partition(isolateFirst(targets), true),
+    heal: (rt, targets) => rt.partition(isolateFirst(targets), false),
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+);
 
 export const faultKinds = catalogue.map((f) => f.kind);
 

@@ -1,9 +1,9 @@
 // Resolves a fault's target rule against the live stack: the VIP holder now, the other LB, the
-// backends by name.
+// backends by name, the data nodes' primary now and its replicas.
 import { getStatus, masters } from '../observe/status.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { waitFor } from '../sh.js';
-import { backends, lbs, type Topology } from '../stack/topology.js';
+import { backends, dataNodes, lbs, type Topology } from '../stack/topology.js';
 import type { TargetRule } from './catalogue.js';
 
 export const lbNames = (t: Topology) => lbs(t).map((n) => n.name);
@@ -22,9 +22,46 @@ export function activeLb(rt: Runtime): Promise<string> {
   );
 }
 
-/** The node names a rule hits, given who holds the VIP (`pick` chooses one backend). */
-export function resolveTargets(t: Topology, rule: TargetRule, holder: string, pick: (names: string[]) => string = (n) => n[0]!): string[] {
+/** The one data node that is PRIMARY now (waits up to 10 s for exactly one). */
+export function redisPrimary(rt: Runtime): Promise<string> {
+  return waitFor(
+    'exactly one data node PRIMARY',
+    async () => {
+      const p = (await getStatus(rt)).nodes.filter((n) => n.role === 'redis' && n.state === 'PRIMARY');
+      return p.length === 1 ? p[0]!.name : undefined;
+    },
+    10_000,
+    100,
+  );
+}
+
+/** Who holds what now: the rules that name a live role need it. */
+export interface Holders {
+  vip: string;
+  /** The data nodes' primary (stacks with data nodes). */
+  primary?: string;
+}
+
+/** Reads the holders a rule needs (the data nodes' primary only for a rule that names it). */
+export async function readHolders(rt: Runtime, rule: TargetRule): Promise<Holders> {
+  const dataRule = rule.startsWith('redis-');
+  const [vip, primary] = await Promise.all([dataRule ? Promise.resolve('') : activeLb(rt), dataRule ? redisPrimary(rt) : undefined]);
+  return { vip, primary };
+}
+
+/**
+ * The node names a rule hits, given who holds the VIP and the primary (`pick` chooses one
+ * backend or replica). A partition rule gives its two sides, the target first.
+ */
+export function resolveTargets(
+  t: Topology,
+  rule: TargetRule,
+  holders: Holders | string,
+  pick: (names: string[]) => string = (n) => n[0]!,
+): string[] {
+  const { vip: holder, primary = '' } = typeof holders === 'string' ? { vip: holders } : holders;
   const lb = lbNames(t);
+  const data = dataNodes(t).map((n) => n.name);
   switch (rule) {
     case 'active-lb':
       return [holder];
@@ -36,5 +73,12 @@ export function resolveTargets(t: Topology, rule: TargetRule, holder: string, pi
       return [pick(backendNames(t))];
     case 'all-backends':
       return backendNames(t);
+    case 'redis-primary':
+      return [primary];
+    case 'redis-replica':
+      return [pick(data.filter((n) => n !== primary))];
+    case 'redis-primary-cut':
+      // The primary first; then everything it is cut from: the other data nodes and the backends.
+      return [primary, ...data.filter((n) => n !== primary), ...backendNames(t)];
   }
 }

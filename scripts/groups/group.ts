@@ -15,7 +15,12 @@ export interface LaunchContext {
   profileEnv: Record<string, string>;
   /** Where the netns runtime installed what the group's prepareHost copied. */
   appDir: string;
+  /** netns: the node's data directory (groups that keep data), kept across `down`. */
+  dataDir: string;
 }
+
+/** What status shows of a node: its state, and for some groups a few more facts. */
+export type NodeReading = string | { state: string; detail: Record<string, string | number> };
 
 /** A node's main process: argv and environment, run inside the node (netns). */
 export interface Launch {
@@ -40,6 +45,13 @@ export interface NodeGroup {
   readonly diesSilently?: boolean;
   /** The states in which a node of the group serves (restore waits for one). */
   readonly servingStates: readonly string[];
+  /**
+   * The nodes keep data that outlives them, as compose keeps named volumes: netns gives each a
+   * directory under the state dir, Docker a named volume; `down` keeps it, `down --volumes` not.
+   */
+  readonly keepsData?: boolean;
+  /** Secrets the group's nodes read from their environment, generated with the credentials. */
+  readonly secrets?: readonly string[];
   /** Order of the group's nodes at start (the LB with the highest priority first). */
   startOrder?(nodes: NodeSpec[]): NodeSpec[];
   /** netns: what every node of the group shares on this host, installed once before they start. */
@@ -51,7 +63,9 @@ export interface NodeGroup {
   /** After a node started on one host: what must hold before the next one starts. */
   started?(rt: Runtime, node: NodeSpec, firstOfGroup: boolean): Promise<void>;
   /** The state of each of the group's nodes (`mine`) for status; `all` is every node's liveness. */
-  readStates(rt: Runtime, mine: NodeInfo[], all: NodeInfo[]): Promise<Map<string, string>>;
+  readStates(rt: Runtime, mine: NodeInfo[], all: NodeInfo[]): Promise<Map<string, NodeReading>>;
+  /** The group's nodes are ready to serve (up waits for every group's). */
+  healthy(nodes: Array<{ name: string; state: string; detail?: Record<string, string | number> }>): boolean;
   /**
    * Parts of a node that can die alone while the rest stays up (`hakit kill --mode PART`): an
    * LB's HAProxy under a live keepalived (F2).
@@ -60,6 +74,11 @@ export interface NodeGroup {
   killPart?(rt: Runtime, node: string, part: string): Promise<void>;
   /** A running node is whole (an LB: its HAProxy too): restore leaves a whole node alone. */
   isWhole?(rt: Runtime, node: string): Promise<boolean>;
+  /**
+   * Restore of a running node that is not whole, in place: its dead part starts again and the
+   * rest keeps serving (a data node's Sentinel). Without it restore starts the node afresh.
+   */
+  mend?(rt: Runtime, node: string): Promise<void>;
   /** Docker: a restore must recreate the container (its environment is stale), not restart it. */
   needsRecreate?(containerEnv: string[], credentials: Credentials): boolean;
   /** Rules for the group's part of a topology: every problem, each as one line. */

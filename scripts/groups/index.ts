@@ -4,12 +4,14 @@ import { validateTopology, type NodeSpec, type Role, type Topology } from '../st
 import { backendGroup } from './backend/index.js';
 import type { NodeGroup } from './group.js';
 import { lbGroup } from './lb/index.js';
+import { redisGroup } from './redis/index.js';
 
 export type { NodeGroup } from './group.js';
 
 export const nodeGroups: Record<Role, NodeGroup> = {
   lb: lbGroup,
   backend: backendGroup,
+  redis: redisGroup,
 };
 
 export function groupOf(node: NodeSpec): NodeGroup {

@@ -13,21 +13,23 @@ import { packageRoot } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { commandExists, sh } from '../sh.js';
 import { compose, dockerClient, engineAnswers, imageExists, images, type ComposeEnv } from '../runtime/docker-engine.js';
+import { composeEnv } from '../runtime/docker.js';
 
 const SUITE = 'bookworm';
 const mirror = () => process.env.HAKIT_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 /** debootstrap's downloaded packages, kept between runs: a second base costs no download. */
 const DEB_CACHE = '/var/cache/hakit/debootstrap';
 /**
- * What lb.Dockerfile would otherwise install with apt (it installs only what is missing), read
+ * What a Dockerfile would otherwise install with apt (it installs only what is missing), read
  * from its `ARG PACKAGES="..."` line: one list, kept in the Dockerfile.
  */
-export function lbPackages(dockerfile = readFileSync(join(packageRoot, 'docker/lb.Dockerfile'), 'utf8')): string[] {
+export function dockerfilePackages(name: string, dockerfile = readFileSync(join(packageRoot, 'docker', name), 'utf8')): string[] {
   const m = /^ARG PACKAGES="([^"]+)"/m.exec(dockerfile);
-  if (!m) throw new HakitError('docker/lb.Dockerfile has no ARG PACKAGES="..." line');
+  if (!m) throw new HakitError(`docker/${name} has no ARG PACKAGES="..." line`);
   return m[1]!.trim().split(/\s+/);
 }
-const LB_PACKAGES = lbPackages();
+const LB_PACKAGES = dockerfilePackages('lb.Dockerfile');
+const REDIS_PACKAGES = dockerfilePackages('redis.Dockerfile');
 // The tag names the package list: adding a package makes a new base instead of reusing a stale one.
 const listTag = (pkgs: string[]) => createHash('sha256').update(pkgs.join(' ')).digest('hex').slice(0, 8);
 
@@ -39,6 +41,7 @@ const LAB_NODE_PACKAGES = ['docker.io', 'iptables', 'iproute2', 'procps', 'ca-ce
 
 export const offlineBases = {
   lb: `hakit-base/debian:${SUITE}-lb-${listTag(LB_PACKAGES)}`,
+  redis: `hakit-base/debian:${SUITE}-redis-${listTag(REDIS_PACKAGES)}`,
   node: `hakit-base/node:${process.versions.node}-${SUITE}`,
   labNode: `hakit-base/debian:${SUITE}-labnode-${listTag(LAB_NODE_PACKAGES)}`,
 } as const;
@@ -63,9 +66,11 @@ export interface ImagesOptions {
 
 export async function buildImages(progress: Progress, opts: ImagesOptions): Promise<void> {
   if (!(await engineAnswers())) throw new HakitError('no Docker engine answers', ExitCode.preflight, 'sudo hakit setup --docker');
-  const env: ComposeEnv = { STATS_USER: 'admin', STATS_PASSWORD: 'unused-at-build-time' };
+  // No credentials at build time: compose still wants every value it interpolates.
+  const env: ComposeEnv = composeEnv(undefined);
   if (opts.offline) {
     await ensureOfflineBase(progress, offlineBases.lb, opts, (rootfs) => debootstrap(rootfs, LB_PACKAGES), []);
+    await ensureOfflineBase(progress, offlineBases.redis, opts, (rootfs) => debootstrap(rootfs, REDIS_PACKAGES), []);
     await ensureOfflineBase(
       progress,
       offlineBases.node,
@@ -81,9 +86,10 @@ export async function buildImages(progress: Progress, opts: ImagesOptions): Prom
       ],
     );
     env.BASE_IMAGE = offlineBases.lb;
+    env.REDIS_BASE_IMAGE = offlineBases.redis;
     env.NODE_IMAGE = offlineBases.node;
   }
-  await progress.step(`Build ${images.lb} and ${images.backend}${opts.offline ? ' on the offline bases' : ''}`, () =>
+  await progress.step(`Build ${Object.values(images).join(', ')}${opts.offline ? ' on the offline bases' : ''}`, () =>
     compose(['build'], env),
   );
 }

@@ -1,5 +1,6 @@
-// `hakit setup`: installs what the netns runtime needs with apt on Debian/Ubuntu, and creates
-// keepalived's unprivileged script user. Does nothing that is already done.
+// `hakit setup`: installs what the netns runtime needs with apt on Debian/Ubuntu, creates
+// keepalived's unprivileged script user, and keeps Debian's own Redis services off. Does nothing
+// that is already done.
 import { ExitCode, HakitError } from '../errors.js';
 import { netnsTools, osRelease } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
@@ -11,6 +12,10 @@ const aptPackages: Record<(typeof netnsTools)[number] | 'iptables' | 'nft', stri
   keepalived: 'keepalived',
   curl: 'curl',
   setpriv: 'util-linux',
+  // The data nodes.
+  'redis-server': 'redis-server',
+  'redis-sentinel': 'redis-sentinel',
+  'redis-cli': 'redis-tools',
   // Needed where br_netfilter filters bridged traffic (see runtime/netns.ts).
   iptables: 'iptables',
   // The demo's partition (F7) cuts VRRP with nftables inside the LB namespaces.
@@ -48,5 +53,13 @@ export async function setup(progress: Progress): Promise<void> {
       "Create user keepalived_script (runs keepalived's check scripts)",
       () => sh`useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin keepalived_script`,
     );
+  }
+  // Debian starts its own redis-server and redis-sentinel on install where systemd runs: the kit
+  // starts its data nodes itself, so the host's are stopped and disabled (nothing of theirs listens).
+  if (await commandExists('systemctl')) {
+    for (const unit of ['redis-server', 'redis-sentinel']) {
+      if ((await shMaybe`systemctl is-enabled ${unit}`).stdout.trim() === 'enabled')
+        await progress.step(`Stop and disable Debian's own ${unit} service`, () => sh`systemctl disable --now ${unit}`);
+    }
   }
 }

@@ -5,7 +5,7 @@
 // as the failovers being measured. This module imports node builtins only, so that it can also
 // be loaded from a data: URL when the kit runs from its TypeScript sources (probe-thread.ts).
 import { readlinkSync } from 'node:fs';
-import { request, Agent } from 'node:http';
+import { request, Agent, type IncomingHttpHeaders } from 'node:http';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -19,10 +19,18 @@ export interface ProbeRecord {
   error?: string;
   backend?: string;
   lb?: string;
+  /** The page's visit count, when the backend showed one (X-Visits), and its state (X-Count). */
+  count?: number;
+  countState?: string;
 }
 
 /** One request; never rejects: a failure is a record with an error code. No address check here (the caller's). */
-export function sendRequest(url: string, timeoutMs: number, agent: Agent | false = false): Promise<ProbeRecord> {
+export function sendRequest(
+  url: string,
+  timeoutMs: number,
+  agent: Agent | false = false,
+  headers: Record<string, string> = {},
+): Promise<ProbeRecord> {
   const atMs = Date.now();
   const start = performance.now();
   return new Promise((resolve) => {
@@ -32,9 +40,16 @@ export function sendRequest(url: string, timeoutMs: number, agent: Agent | false
       done = true;
       resolve({ atMs, latencyMs: performance.now() - start, ...r });
     };
-    const req = request(url, { agent, headers: { 'user-agent': 'hakit-probe' } }, (res) => {
+    const req = request(url, { agent, headers: { 'user-agent': 'hakit-probe', ...headers } }, (res) => {
       res.resume();
-      res.on('end', () => finish({ status: res.statusCode, backend: header(res.headers['x-served-by']), lb: header(res.headers['x-lb']) }));
+      res.on('end', () =>
+        finish({
+          status: res.statusCode,
+          backend: header(res.headers['x-served-by']),
+          lb: header(res.headers['x-lb']),
+          ...counted(res.headers),
+        }),
+      );
       res.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? 'ERESPONSE' }));
     });
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
@@ -45,6 +60,14 @@ export function sendRequest(url: string, timeoutMs: number, agent: Agent | false
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
+/** The visit counter's headers, when the page has them (the data tier's probe reads `/`). */
+function counted(h: IncomingHttpHeaders): Pick<ProbeRecord, 'count' | 'countState'> {
+  const state = header(h['x-count']);
+  if (!state) return {};
+  const n = Number(header(h['x-visits']));
+  return Number.isInteger(n) && n > 0 ? { countState: state, count: n } : { countState: state };
+}
+
 /** A loop's settings, already bounded by the caller (probe.ts). */
 export interface LoopSettings {
   url: string;
@@ -53,6 +76,8 @@ export interface LoopSettings {
   maxRequests: number;
   maxDurationMs: number;
   keepAlive: boolean;
+  /** Sent with every request (the counting probe's visitor cookie). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -66,7 +91,7 @@ export async function probeLoop(s: LoopSettings, onRecord: (r: ProbeRecord, seq:
   const pending: Promise<void>[] = [];
   for (let i = 0; i < s.maxRequests; i++) {
     if (performance.now() - started >= s.maxDurationMs || stopped()) break;
-    pending.push(sendRequest(s.url, s.timeoutMs, agent).then((r) => onRecord(r, i)));
+    pending.push(sendRequest(s.url, s.timeoutMs, agent, s.headers).then((r) => onRecord(r, i)));
     // Schedule by absolute time so slow requests do not stretch the interval.
     const next = started + (i + 1) * s.intervalMs;
     await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));

@@ -22,6 +22,8 @@ export interface ProbeOptions {
   maxDurationMs?: number;
   /** Reuse one connection (keep-alive) instead of a new one per request. */
   keepAlive?: boolean;
+  /** Sent with every request (the counting probe's visitor cookie). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   onRecord?: (r: ProbeRecord) => void;
   /** The stack's topology: its network is where the probe may send (default: the single-host one). */
@@ -60,6 +62,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeRecord[]> {
     maxRequests: Math.min(opts.maxRequests ?? 100_000, 1_000_000),
     maxDurationMs: Math.min(opts.maxDurationMs ?? 60_000, 30 * 60_000),
     keepAlive: opts.keepAlive ?? false,
+    headers: opts.headers,
   };
   return runInProbeThread(settings, opts.onRecord, opts.signal);
 }

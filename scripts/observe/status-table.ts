@@ -1,12 +1,22 @@
 // The status table for humans; colours only on a terminal.
 import Table from 'cli-table3';
-import type { StackStatus } from './status.js';
+import type { NodeStatus, StackStatus } from './status.js';
+
+/** A data node's extra facts in a few words: "sentinel: redis1 · lag 0 B". */
+export function describeDetail(d: NodeStatus['detail']): string {
+  if (!d) return '';
+  const parts = [];
+  if (d.sentinel !== undefined) parts.push(`sentinel: ${d.sentinel}`);
+  if (d.lagBytes !== undefined) parts.push(`lag ${d.lagBytes} B`);
+  return parts.join(' · ');
+}
 
 export function formatStatus(s: StackStatus, colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR): string {
+  const withDetail = s.nodes.some((n) => n.detail);
   const table = new Table({
-    head: ['node', 'role', 'state', 'address'],
+    head: ['node', 'role', 'state', 'address', ...(withDetail ? ['detail'] : [])],
     style: colour ? {} : { head: [], border: [] },
   });
-  for (const n of s.nodes) table.push([n.name, n.role, n.state, n.address]);
+  for (const n of s.nodes) table.push([n.name, n.role, n.state, n.address, ...(withDetail ? [describeDetail(n.detail)] : [])]);
   return `runtime: ${s.runtime}   VIP: ${s.vip}\n${table.toString()}`;
 }

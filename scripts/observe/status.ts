@@ -1,7 +1,9 @@
 // The state of the whole stack, read the same way from any runtime: each node group reads its
 // own (LBs from VIP ownership and keepalived's notify log, backends from HAProxy's runtime API).
 import type { BackendState } from './haproxy-stats.js';
-import { groupsOf } from '../groups/index.js';
+import { groupsOf, nodeGroups } from '../groups/index.js';
+import type { NodeReading } from '../groups/group.js';
+import type { RedisState } from '../groups/redis/status.js';
 import type { LbState } from '../groups/lb/status.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { urls, type Role } from '../stack/topology.js';
@@ -9,8 +11,10 @@ import { urls, type Role } from '../stack/topology.js';
 export interface NodeStatus {
   name: string;
   role: Role;
-  state: LbState | BackendState;
+  state: LbState | BackendState | RedisState;
   address: string;
+  /** More of what the group knows (a data node: its Sentinel's belief, a replica's lag). */
+  detail?: Record<string, string | number>;
 }
 
 export interface StackStatus {
@@ -24,26 +28,32 @@ export interface StackStatus {
 export async function getStatus(rt: Runtime): Promise<StackStatus> {
   const infos = await rt.nodes();
   // Each group reads its own nodes' state; groups are read side by side.
-  const states = new Map<string, string>();
+  const readings = new Map<string, NodeReading>();
   await Promise.all(
     groupsOf(rt.topology).map(async ({ group }) => {
       const mine = infos.filter((i) => i.spec.role === group.name);
-      for (const [name, state] of await group.readStates(rt, mine, infos)) states.set(name, state);
+      for (const [name, reading] of await group.readStates(rt, mine, infos)) readings.set(name, reading);
     }),
   );
-  const nodes = infos.map((i): NodeStatus => ({
-    name: i.spec.name,
-    role: i.spec.role,
-    state: (states.get(i.spec.name) ?? 'DOWN') as NodeStatus['state'],
-    address: i.address ?? i.spec.address,
-  }));
+  const nodes = infos.map((i): NodeStatus => {
+    const r = readings.get(i.spec.name) ?? 'DOWN';
+    const node: NodeStatus = {
+      name: i.spec.name,
+      role: i.spec.role,
+      state: (typeof r === 'string' ? r : r.state) as NodeStatus['state'],
+      address: i.address ?? i.spec.address,
+    };
+    if (typeof r !== 'string') node.detail = r.detail;
+    return node;
+  });
   const u = urls(rt.topology);
   return { runtime: rt.name, vip: rt.topology.vip, url: u.vip, statsUrl: u.stats, nodes };
 }
 
 export const masters = (s: StackStatus) => s.nodes.filter((n) => n.role === 'lb' && n.state === 'MASTER').map((n) => n.name);
 
-/** Ready to serve: exactly one MASTER and every backend UP in HAProxy. */
+/** Ready to serve, as each group judges its nodes: one MASTER, every backend UP, one PRIMARY, … */
 export function isHealthy(s: StackStatus): boolean {
-  return masters(s).length === 1 && s.nodes.filter((n) => n.role === 'backend').every((n) => n.state === 'UP');
+  const roles = new Set(s.nodes.map((n) => n.role));
+  return [...roles].every((role) => nodeGroups[role].healthy(s.nodes.filter((n) => n.role === role)));
 }

@@ -14,7 +14,7 @@ export const SERVICE_LABEL = 'com.docker.compose.service';
 export const composeFile = join(packageRoot, 'compose.yaml');
 /** The bridge's interface name, fixed in compose.yaml. */
 export const DOCKER_BRIDGE = 'hakit-br';
-export const images = { lb: 'hakit/lb:latest', backend: 'hakit/backend:latest' } as const;
+export const images = { lb: 'hakit/lb:latest', backend: 'hakit/backend:latest', redis: 'hakit/redis:latest' } as const;
 
 /** A client for DOCKER_HOST, or the local socket. */
 export const dockerClient = (timeoutMs?: number) => new Docker(timeoutMs ? { timeout: timeoutMs } : {});

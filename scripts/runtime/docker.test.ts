@@ -11,11 +11,17 @@ import { composeFile, detectCompose } from './docker-engine.js';
 import { DockerRuntime } from './docker.js';
 
 const composeCmd = await detectCompose();
+const redisSecrets = {
+  REDIS_ADMIN_PASSWORD: 'admin-pw',
+  REDIS_APP_PASSWORD: 'app-pw',
+  REDIS_REPLICA_PASSWORD: 'replica-pw',
+  REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+};
 const missing = composeCmd ? undefined : 'missing: docker compose or docker-compose';
 
 async function config(env: Record<string, string>) {
   // PATH etc. kept, STATS_* only as given: the test must not inherit a developer's password.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STATS_'))) as Record<string, string>;
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(STATS|REDIS)_/.test(k))) as Record<string, string>;
   return shMaybe({ env: { ...base, ...env } })`${composeCmd!} -f ${composeFile} -p hakit config`;
 }
 
@@ -45,16 +51,30 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
   let yaml = '';
   beforeAll(async () => {
     failUnderCi(missing);
-    const r = await config({ STATS_PASSWORD: 's3cret' });
+    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets });
     expect(r.stderr).not.toMatch(/error|invalid/i);
     expect(r.exitCode).toBe(0);
     yaml = r.stdout;
   });
 
   it('refuses to start without a stats password, and says why', async () => {
-    const r = await config({});
+    const r = await config({ ...redisSecrets });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr + r.stdout).toMatch(/STATS_PASSWORD/);
+  });
+
+  it("refuses to start without the data nodes' passwords, and says why", async () => {
+    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets, REDIS_APP_PASSWORD: '' });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/REDIS_APP_PASSWORD/);
+  });
+
+  it('gives the backends the app user of the data nodes, never the admin', () => {
+    for (const [name, body] of services(yaml)) {
+      if (!name.startsWith('backend')) continue;
+      expect(body, name).toMatch(/REDIS_PASSWORD: app-pw\n/);
+      expect(body, name).not.toContain('admin-pw');
+    }
   });
 
   it('has the address plan of scripts/stack/topology.ts', () => {

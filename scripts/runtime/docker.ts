@@ -7,6 +7,7 @@
 import type Docker from 'dockerode';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { groupOf } from '../groups/index.js';
+import { groupSecrets } from '../groups/secrets.js';
 import { loadCredentials } from '../stack/credentials.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
@@ -29,17 +30,21 @@ import {
   SERVICE_LABEL,
   type ComposeEnv,
 } from './docker-engine.js';
-import type { Credentials, Cut, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import type { Credentials, Cut, DownOptions, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 /** Seconds a graceful stop may take before the engine sends SIGKILL (compose: stop_grace_period). */
 const STOP_TIMEOUT_S = 15;
 
-const composeEnv = (c: Credentials | undefined): ComposeEnv => ({
+// compose.yaml refuses to interpolate without its passwords, even for `down`; a stack being torn
+// down or built needs none, so any value does there.
+export const composeEnv = (c: Credentials | undefined): ComposeEnv => ({
+  ...Object.fromEntries(groupSecrets().map((n) => [n, 'unused'])),
+  ...c?.secrets,
   STATS_USER: c?.user ?? 'admin',
-  // compose.yaml refuses to interpolate without a password, even for `down`; a stack being torn
-  // down or built needs none, so any value does there.
   STATS_PASSWORD: c?.password ?? 'unused',
 });
+/** Named volumes with this label hold a data node's data: kept by `down` unless --volumes. */
+const DATA_LABEL = 'hakit.data=true';
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
@@ -87,8 +92,14 @@ export class DockerRuntime implements Runtime {
     return [
       ...containers.map((c) => `container ${c.Names[0]?.replace(/^\//, '') ?? c.Id}`),
       ...networks.map((n) => `network ${n.Name}`),
-      ...(volumes.Volumes ?? []).map((v) => `volume ${v.Name}`),
+      ...(volumes.Volumes ?? []).filter((v) => v.Labels?.['hakit.data'] !== 'true').map((v) => `volume ${v.Name}`),
     ];
+  }
+
+  async keptData(): Promise<string[]> {
+    if (!(await engineAnswers())) return [];
+    const volumes = await this.docker.listVolumes({ filters: { label: [PROJECT_LABEL, DATA_LABEL] } });
+    return (volumes.Volumes ?? []).map((v) => `volume ${v.Name}`);
   }
 
   async up({ progress, credentials }: UpOptions): Promise<void> {
@@ -250,23 +261,28 @@ export class DockerRuntime implements Runtime {
     return stdout + stderr;
   }
 
-  async down(progress: Progress): Promise<void> {
-    await progress.step('compose down (containers, network, volumes)', async () => {
+  async down(progress: Progress, { volumes = false }: DownOptions = {}): Promise<void> {
+    await progress.step(`compose down (containers, network${volumes ? ', volumes' : ''})`, async () => {
       // Best effort: the label sweep below removes what compose could not (or a missing compose).
       if (await detectCompose())
-        await compose(['down', '-v', '--remove-orphans', '-t', '5'], composeEnv(loadCredentials())).catch(() => undefined);
+        await compose(['down', ...(volumes ? ['-v'] : []), '--remove-orphans', '-t', '5'], composeEnv(loadCredentials())).catch(
+          () => undefined,
+        );
     });
-    await progress.step('Sweep what carries the hakit project label', () => this.sweep());
+    await progress.step('Sweep what carries the hakit project label', () => this.sweep(volumes));
+    const kept = await this.keptData();
+    if (kept.length) progress.info(`Kept the data nodes' volumes (${kept.length}); \`hakit down --volumes\` removes them`);
   }
 
-  private async sweep(): Promise<void> {
+  private async sweep(volumes: boolean): Promise<void> {
     if (!(await engineAnswers())) return;
     const filters = { label: [PROJECT_LABEL] };
     for (const c of await this.docker.listContainers({ all: true, filters })) {
+      // v: the containers' anonymous volumes only; named ones are kept or removed below.
       await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone);
     }
     for (const n of await this.docker.listNetworks({ filters })) await this.docker.getNetwork(n.Id).remove().catch(ignoreGone);
     for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? [])
-      await this.docker.getVolume(v.Name).remove().catch(ignoreGone);
+      if (volumes || v.Labels?.['hakit.data'] !== 'true') await this.docker.getVolume(v.Name).remove().catch(ignoreGone);
   }
 }

@@ -15,7 +15,7 @@ import { ExitCode, HakitError } from '../errors.js';
 import { groupOf, groupsOf } from '../groups/index.js';
 import { netnsPreflight, type Problem } from '../stack/preflight.js';
 import { cutBetween, requireNode, unixRequest } from './common.js';
-import type { Credentials, Cut, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import type { Credentials, Cut, DownOptions, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const BRIDGE = 'hakit0';
 const NODE_RUN = '/run/hakit';
@@ -26,6 +26,9 @@ const netnsEtc = (node: string) => `/etc/netns/${nsName(node)}`;
 const nodeDir = (node: string) => join(stateDir, 'nodes', node);
 const runDir = (node: string) => join(nodeDir(node), 'run');
 const appDir = join(stateDir, 'app');
+// Data that outlives the nodes (like compose's named volumes): removed only by `down --volumes`.
+const dataRoot = join(stateDir, 'data');
+const dataDir = (node: string) => join(dataRoot, node);
 // Runs argv in the node's network namespace with a private mount namespace holding the node's
 // files. Unlike `ip netns exec`, which forks and waits, every step execs: the process we spawn
 // is the node's main process, and signals sent to it reach the real program.
@@ -155,6 +158,8 @@ export class NetnsRuntime implements Runtime {
     }
     mkdirSync(runDir(node.name), { recursive: true, mode: 0o755 });
     mkdirSync(NODE_RUN, { recursive: true, mode: 0o755 });
+    // The entrypoint makes it its service user's, mode 0700; the path to it stays traversable.
+    if (groupOf(node).keepsData) mkdirSync(dataDir(node.name), { recursive: true, mode: 0o755 });
   }
 
   private async start(node: NodeSpec, credentials: Credentials): Promise<void> {
@@ -163,6 +168,7 @@ export class NetnsRuntime implements Runtime {
       credentials,
       profileEnv: this.profileEnv(node.name),
       appDir,
+      dataDir: dataDir(node.name),
     });
     const log = openSync(join(nodeDir(node.name), 'node.log'), 'a');
     const child = spawn('nsenter', inNode(node.name, argv), {
@@ -265,7 +271,12 @@ export class NetnsRuntime implements Runtime {
     return readProc(join(nodeDir(node), 'node.log')) ?? '';
   }
 
-  async down(progress: Progress): Promise<void> {
+  /** The data the nodes keep across `down` (one line per node's directory). */
+  async keptData(): Promise<string[]> {
+    return this.topology.nodes.filter((n) => existsSync(dataDir(n.name))).map((n) => `data directory ${dataDir(n.name)}`);
+  }
+
+  async down(progress: Progress, { volumes = false }: DownOptions = {}): Promise<void> {
     await progress.step('Stop every node', async () => {
       for (const n of this.topology.nodes) await this.killAll(n.name);
     });
@@ -281,6 +292,10 @@ export class NetnsRuntime implements Runtime {
       rmSync(appDir, { recursive: true, force: true });
       if (existsSync(NODE_RUN) && readdirSync(NODE_RUN).length === 0) rmdirSync(NODE_RUN);
     });
+    const kept = await this.keptData();
+    if (volumes)
+      await progress.step("Remove the data nodes' data (--volumes)", async () => rmSync(dataRoot, { recursive: true, force: true }));
+    else if (kept.length) progress.info(`Kept the data nodes' data (${dataRoot}); \`hakit down --volumes\` removes it`);
   }
 
   /** SIGKILL every process of the node. */

@@ -33,8 +33,11 @@ export interface NodeInfo {
 }
 
 export interface Credentials {
+  /** The stats page's user and password. */
   user: string;
   password: string;
+  /** Node groups' secrets by environment name (REDIS_APP_PASSWORD, …): groups/secrets.ts. */
+  secrets?: Record<string, string>;
 }
 
 export interface UpOptions {
@@ -45,6 +48,11 @@ export interface UpOptions {
    * load balancer the environment `lbProfileEnv(profile)` on every start, restores included.
    */
   profile?: ConfigProfile;
+}
+
+export interface DownOptions {
+  /** Also remove the data the nodes keep (data directories, named volumes). */
+  volumes?: boolean;
 }
 
 export interface Runtime {
@@ -86,6 +94,11 @@ export interface Runtime {
   partition(cut: Cut, on: boolean): Promise<void>;
   /** Everything of the kit this runtime holds on the machine, one line each: empty after `down`. */
   leftovers(): Promise<string[]>;
-  /** Idempotent: removes everything the runtime created, also after a failed or partial up. */
-  down(progress: Progress): Promise<void>;
+  /** The data kept across `down` (removed by `down --volumes`), one line each. */
+  keptData(): Promise<string[]>;
+  /**
+   * Idempotent: removes everything the runtime created, also after a failed or partial up; the
+   * data nodes' data stays unless `volumes`.
+   */
+  down(progress: Progress, opts?: DownOptions): Promise<void>;
 }

@@ -348,6 +348,11 @@ export class SwarmRuntime implements Runtime {
     return out;
   }
 
+  /** The Swarm stack has no data nodes yet (docs/architecture.md#the-data-nodes): nothing is kept. */
+  async keptData(): Promise<string[]> {
+    return [];
+  }
+
   async down(progress: Progress): Promise<void> {
     const filters = { label: [STACK_LABEL] };
     await progress.step(`Remove the stack ${STACK} (services, then its network)`, async () => {

@@ -1,5 +1,5 @@
 // What the CLI, the demo and the tests do to a stack, written once over the Runtime seam.
-import { ensureCredentials, loadCredentials } from './credentials.js';
+import { ensureCredentials } from './credentials.js';
 import { HakitError, ExitCode } from '../errors.js';
 import { abortableProgress } from './interrupt.js';
 import type { Progress } from '../progress.js';
@@ -9,13 +9,14 @@ import { getStatus, isHealthy, type StackStatus } from '../observe/status.js';
 import { groupOf, nodeGroups } from '../groups/index.js';
 import { findNode } from './topology.js';
 
-export type KillMode = 'hard' | 'graceful' | 'haproxy';
-export const killModes: readonly KillMode[] = ['hard', 'graceful', 'haproxy'];
+/** How a node dies: the whole node (hard, graceful) or one part of it (a group's `parts`). */
+export type KillMode = 'hard' | 'graceful' | 'haproxy' | 'sentinel';
+export const killModes: readonly KillMode[] = ['hard', 'graceful', 'haproxy', 'sentinel'];
 
 /** `signal` (Ctrl-C): stop at the next step boundary, then tear down as after a failure. */
 export async function bringUp(rt: Runtime, progress: Progress, retain = false, signal?: AbortSignal): Promise<StackStatus> {
   const { creds, created } = ensureCredentials();
-  if (created) progress.info('Generated stats credentials (kept with mode 0600 in the state directory)');
+  if (created) progress.info('Generated credentials (kept with mode 0600 in the state directory; see hakit creds)');
   try {
     await rt.up({ progress: signal ? abortableProgress(progress, signal) : progress, credentials: creds });
     // The health wait only reads: on Ctrl-C it is abandoned at once (settle 0).
@@ -79,15 +80,17 @@ export async function restoreNode(rt: Runtime, node: string): Promise<boolean> {
   const spec = findNode(rt.topology, node);
   if (!spec) throw new HakitError(`no node named "${node}"`, ExitCode.usage);
   if (await nodeIsWhole(rt, node)) return false;
-  const serving = groupOf(spec).servingStates;
-  const creds = loadCredentials() ?? ensureCredentials().creds;
-  await rt.restore(node, creds);
+  const group = groupOf(spec);
+  const running = (await rt.nodes()).find((n) => n.spec.name === node)?.running;
+  if (running && group.mend) await group.mend(rt, node);
+  else await rt.restore(node, ensureCredentials().creds);
+  const serving = group.servingStates;
   await waitFor(
     `${node} to serve again`,
     async () => {
       const s = await getStatus(rt);
       const me = s.nodes.find((n) => n.name === node);
-      return me && serving.includes(me.state) ? true : undefined;
+      return me && serving.includes(me.state) && (await nodeIsWhole(rt, node)) ? true : undefined;
     },
     20_000,
     100,

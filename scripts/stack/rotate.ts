@@ -4,7 +4,7 @@
 // HAProxy finishes its requests) and comes back with the new credentials before the next one goes.
 // The VIP is always held by a serving LB; new requests are not refused (measured: 0 failed).
 import { ExitCode, HakitError } from '../errors.js';
-import { generateCredentials, saveCredentials } from './credentials.js';
+import { generateCredentials, loadCredentials, saveCredentials } from './credentials.js';
 import { credentialsFile } from '../paths.js';
 import type { Progress } from '../progress.js';
 import type { Credentials, Runtime } from '../runtime/runtime.js';
@@ -18,7 +18,9 @@ export function rotationOrder(status: StackStatus): string[] {
 }
 
 export async function rotateCredentials(rt: Runtime | undefined, progress: Progress, file = credentialsFile): Promise<Credentials> {
-  const creds = generateCredentials();
+  // Only the stats credentials rotate; the data nodes' secrets stay (changing them means
+  // restarting every data node and backend).
+  const creds = { ...generateCredentials(), secrets: loadCredentials(file)?.secrets ?? {} };
   // Saved first: a rotation interrupted half-way is finished by `hakit restore` of the other LB.
   saveCredentials(creds, file);
   if (!rt) return creds;

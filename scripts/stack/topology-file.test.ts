@@ -53,7 +53,7 @@ describe('topology files', () => {
       /"lb1" is used twice/,
       /equal priorities/,
       /port http: 70000/,
-      /node backend1: no node group "database" \(groups: lb, backend\)/,
+      /node backend1: no node group "database" \(groups: lb, backend, redis\)/,
       /unknown field "colour"/,
     ]) {
       expect(err.message).toMatch(m);
@@ -80,14 +80,14 @@ describe('topology files', () => {
       'port http: eighty is not a port number (1–65535)',
       'ports.admin: unknown (known: http, stats, backend)',
       'node lb1: unknown field "weight"',
-      'nodes[4]: must be an object with name, role and address',
-      'nodes[5]: name must be a string',
+      'nodes[7]: must be an object with name, role and address',
+      'nodes[8]: name must be a string',
     ]);
     t.subnet = defaultTopology.subnet;
     // With a subnet the topology's own rules run too; the port's line is still there once.
     const errors = topologyFromData(t).errors;
     expect(errors.filter((e) => e.startsWith('port http:'))).toHaveLength(1);
-    expect(errors).toContain('nodes[5]: name must be a string');
+    expect(errors).toContain('nodes[8]: name must be a string');
   });
 
   it('takes a numeric serverId as its name, and a list is not a topology', () => {

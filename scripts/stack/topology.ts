@@ -2,7 +2,7 @@
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
 import { BlockList, isIPv4 } from 'node:net';
 
-export type Role = 'lb' | 'backend';
+export type Role = 'lb' | 'backend' | 'redis';
 
 export interface NodeSpec {
   name: string;
@@ -34,11 +34,18 @@ export const defaultTopology: Topology = {
     { name: 'lb2', role: 'lb', address: '10.213.0.12', priority: 100 },
     { name: 'backend1', role: 'backend', address: '10.213.0.21', serverId: '1' },
     { name: 'backend2', role: 'backend', address: '10.213.0.22', serverId: '2' },
+    { name: 'redis1', role: 'redis', address: '10.213.0.31' },
+    { name: 'redis2', role: 'redis', address: '10.213.0.32' },
+    { name: 'redis3', role: 'redis', address: '10.213.0.33' },
   ],
 };
 
+/** The topology without its data nodes: the web tier alone. */
+export const webTier = (t: Topology): Topology => ({ ...t, nodes: t.nodes.filter((n) => n.role === 'lb' || n.role === 'backend') });
+
 export const lbs = (t: Topology): NodeSpec[] => t.nodes.filter((n) => n.role === 'lb');
 export const backends = (t: Topology): NodeSpec[] => t.nodes.filter((n) => n.role === 'backend');
+export const dataNodes = (t: Topology): NodeSpec[] => t.nodes.filter((n) => n.role === 'redis');
 
 export function prefixLength(t: Topology): number {
   return Number(t.subnet.split('/')[1]);
@@ -50,6 +57,12 @@ export function findNode(t: Topology, name: string): NodeSpec | undefined {
 
 export const urls = (t: Topology) => ({
   vip: `http://${t.vip}/`,
+  /**
+   * What the web tier's figures load (the failover probe, the bench, chaos's web probe): the same
+   * page, never counted as a visit (docs/architecture.md#counting-through-a-failover), so the
+   * tier's figures keep their meaning and the day's count is not inflated 100 times a second.
+   */
+  probe: `http://${t.vip}/?count=0`,
   stats: `http://${t.vip}:${t.ports.stats}/stats`,
 });
 

@@ -1,15 +1,16 @@
 // An in-memory Runtime for unit tests (the dashboard, the actions, the fault catalogue, the
 // runtime contract): nodes that can be killed and restored, a VIP that moves to the surviving
 // load balancer — to both while VRRP between them is cut —, keepalived transition logs and a
-// `show stat` answer, so getStatus() works on it unchanged. No processes, no network.
+// `show stat` answer, so getStatus() works on it unchanged. No processes, no network: the web
+// tier only (a data node's state is asked of the node over the network).
 import { cutSides } from '../runtime/common.js';
 import type { Cut, ExecResult, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
-import { defaultTopology, lbs, type Topology } from '../stack/topology.js';
+import { defaultTopology, lbs, webTier, type Topology } from '../stack/topology.js';
 
 export class FakeRuntime implements Runtime {
   readonly name = 'netns' as const;
-  readonly topology: Topology = defaultTopology;
-  readonly alive = new Map<string, boolean>(defaultTopology.nodes.map((n) => [n.name, true]));
+  readonly topology: Topology = webTier(defaultTopology);
+  readonly alive = new Map<string, boolean>(this.topology.nodes.map((n) => [n.name, true]));
   readonly calls: string[] = [];
   vipHolder: string | undefined = 'lb1';
   /** LBs whose HAProxy died while keepalived stays up (F2): FAULT, no VIP. */
@@ -119,6 +120,9 @@ export class FakeRuntime implements Runtime {
   }
   async leftovers(): Promise<string[]> {
     return this.stackUp ? this.topology.nodes.map((n) => `fake node ${n.name}`) : [];
+  }
+  async keptData(): Promise<string[]> {
+    return [];
   }
   async logs(): Promise<string> {
     return '';

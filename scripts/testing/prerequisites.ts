@@ -48,13 +48,14 @@ export async function claimStack(rt: Runtime): Promise<void> {
   const foreign = foreignStackReason(await foreignStack());
   if (foreign) throw new Error(foreign);
   writeFileSync(ownerMarker, `${process.pid}\n`);
-  if (await rt.isUp()) await rt.down(silentProgress);
+  // With the data nodes' data: a test starts from empty data directories, as on a fresh machine.
+  if ((await rt.isUp()) || (await rt.keptData()).length) await rt.down(silentProgress, { volumes: true });
 }
 
 /** After the tests of a file: takes their stack down; the marker goes even when that fails. */
 export async function releaseStack(rt: Runtime | undefined): Promise<void> {
   try {
-    if (rt && (await rt.isUp())) await rt.down(silentProgress);
+    if (rt && ((await rt.isUp()) || (await rt.keptData()).length)) await rt.down(silentProgress, { volumes: true });
   } finally {
     rmSync(ownerMarker, { force: true });
   }

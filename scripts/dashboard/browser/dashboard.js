@@ -124,7 +124,7 @@ function nodeCard(n) {
     'section',
     { className: 'node', id: 'node-' + n.name },
     el('div', { className: 'name', textContent: n.name }),
-    el('div', { className: 'addr', textContent: (n.role === 'lb' ? 'load balancer · ' : 'backend · ') + n.address }),
+    el('div', { className: 'addr', textContent: n.title + ' · ' + n.address }),
     el('div', { className: 'row' }, state, ' ', prio),
     buttons,
   );

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { NodeGroup } from '../group.js';
 import { installApp } from './app.js';
 import { backendStates } from './status.js';
+import { redisClientEnv } from '../redis/client-env.js';
 
 export const backendGroup: NodeGroup = {
   name: 'backend',
@@ -11,7 +12,7 @@ export const backendGroup: NodeGroup = {
   startRank: 1,
   servingStates: ['UP'],
   prepareHost: installApp,
-  launch: (node, { topology, appDir }) => ({
+  launch: (node, { topology, appDir, credentials }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
     argv: [
       'setpriv',
@@ -29,8 +30,10 @@ export const backendGroup: NodeGroup = {
       SERVER_NAME: node.name,
       PORT: String(topology.ports.backend),
       NODE_ENV: 'production',
+      ...redisClientEnv(topology, credentials),
     },
   }),
   readStates: backendStates,
+  healthy: (nodes) => nodes.every((n) => n.state === 'UP'),
   validate: (nodes) => (nodes.length < 1 ? ['expected at least 1 backend'] : []),
 };

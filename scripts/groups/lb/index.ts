@@ -34,6 +34,8 @@ export const lbGroup: NodeGroup = {
     if (firstOfGroup)
       await waitFor(`${node.name} to take the VIP`, async () => ((await holdsVip(rt, node.name)) ? true : undefined), 15_000);
   },
+  // Exactly one holds the VIP.
+  healthy: (nodes) => nodes.filter((n) => n.state === 'MASTER').length === 1,
   async readStates(rt, nodes) {
     const states = await Promise.all(nodes.map(async (n) => [n.spec.name, await lbState(rt, n.spec.name, n.running)] as const));
     return new Map(states);

@@ -1,0 +1,64 @@
+// A data node's state, asked of the node itself: PRIMARY or REPLICA from ROLE (a replica whose
+// link to the primary is not up is SYNCING), DOWN when its process is not running, STARTING
+// while it does not answer yet. Beside the state: the replica's lag behind the primary in bytes
+// and which node its Sentinel believes is primary.
+import type { NodeInfo, Runtime } from '../../runtime/runtime.js';
+import { loadCredentials } from '../../stack/credentials.js';
+import type { NodeReading } from '../group.js';
+import { askNode, MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from './client.js';
+
+export type RedisState = 'PRIMARY' | 'REPLICA' | 'SYNCING' | 'STARTING' | 'DOWN';
+
+interface Seen {
+  role?: 'master' | 'slave';
+  offset?: number;
+  linkUp?: boolean;
+  /** The address its Sentinel gives for the primary; undefined when the Sentinel does not answer. */
+  sentinelSays?: string;
+}
+
+/** ROLE's answer: ['master', offset, replicas] or ['slave', host, port, state, offset]. */
+export function parseRole(role: unknown): Pick<Seen, 'role' | 'offset' | 'linkUp'> {
+  if (!Array.isArray(role)) return {};
+  if (role[0] === 'master') return { role: 'master', offset: Number(role[1]) };
+  if (role[0] === 'slave') return { role: 'slave', offset: Number(role[4]), linkUp: role[3] === 'connected' };
+  return {};
+}
+
+export function adminPassword(): string {
+  return loadCredentials()?.secrets?.REDIS_ADMIN_PASSWORD ?? '';
+}
+
+async function see(host: string, password: string): Promise<Seen> {
+  const [role, master] = await Promise.all([
+    askNode({ host, port: REDIS_PORT }, password, (r) => r.call('ROLE')),
+    askNode({ host, port: SENTINEL_PORT }, password, (r) => r.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)),
+  ]);
+  return { ...parseRole(role), sentinelSays: Array.isArray(master) ? String(master[0]) : undefined };
+}
+
+export async function redisStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<string, NodeReading>> {
+  const password = adminPassword();
+  const seen = await Promise.all(mine.map(async (n): Promise<Seen> => (n.running ? see(n.address ?? n.spec.address, password) : {})));
+  const byAddress = new Map(rt.topology.nodes.map((n) => [n.address, n.name]));
+  const primaryOffset = seen.find((s) => s.role === 'master')?.offset;
+  return new Map(
+    mine.map((n, i): [string, NodeReading] => {
+      const s = seen[i]!;
+      const state: RedisState = !n.running
+        ? 'DOWN'
+        : s.role === 'master'
+          ? 'PRIMARY'
+          : s.role === 'slave'
+            ? s.linkUp
+              ? 'REPLICA'
+              : 'SYNCING'
+            : 'STARTING';
+      const detail: Record<string, string | number> = {
+        sentinel: !n.running ? 'DOWN' : s.sentinelSays ? (byAddress.get(s.sentinelSays) ?? s.sentinelSays) : 'DOWN',
+      };
+      if (state === 'REPLICA' && primaryOffset !== undefined && s.offset !== undefined) detail.lagBytes = Math.max(0, primaryOffset - s.offset);
+      return [n.spec.name, { state, detail }];
+    }),
+  );
+}

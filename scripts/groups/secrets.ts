@@ -1,0 +1,10 @@
+// The secrets node groups need, by the environment name their nodes read them under. Kept apart
+// from the group registry so that credentials.ts can ask without loading every group.
+export const redisSecrets = ['REDIS_ADMIN_PASSWORD', 'REDIS_APP_PASSWORD', 'REDIS_REPLICA_PASSWORD', 'REDIS_SENTINEL_PASSWORD'] as const;
+
+export const groupSecrets = (): readonly string[] => [...redisSecrets];
+
+/** The secrets as an environment (only those present). */
+export function secretEnv(secrets: Record<string, string> | undefined, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => secrets?.[n]).map((n) => [n, secrets![n]!]));
+}
