@@ -4,6 +4,8 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { openData, type Data } from './data.js';
+import { redisSettingsFromEnv, visitSettingsFromEnv } from './redis/settings.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const serverId = env('SERVER_ID', '1');
@@ -13,8 +15,22 @@ const port = Number(env('PORT', '8080'));
 const drainDelayMs = Number(env('DRAIN_DELAY_MS', '1000'));
 const drainTimeoutMs = Number(env('DRAIN_TIMEOUT_MS', '10000'));
 
+// Redis is optional (REDIS_SENTINELS): without it the page is the tier's own, with no count.
+// A malformed setting stops the start with its message rather than running half-configured.
+let data: Data | undefined;
+try {
+  const redis = redisSettingsFromEnv(process.env);
+  if (redis) {
+    data = openData(redis, visitSettingsFromEnv(process.env), serverName);
+    console.log(`${serverName}: counting visits on Redis "${redis.masterName}" via ${redis.sentinels.length} sentinel(s)`);
+  }
+} catch (err) {
+  console.error(`${serverName}: ${(err as Error).message}`);
+  process.exit(1);
+}
+
 let draining = false;
-const app = createApp({ serverId, serverName, isDraining: () => draining });
+const app = createApp({ serverId, serverName, isDraining: () => draining, data });
 
 const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
   console.log(`${serverName} listening on :${info.port}`);
@@ -31,6 +47,7 @@ function drain(signal: string): void {
   setTimeout(() => {
     server.close(() => {
       console.log(`${serverName}: drained, exiting`);
+      data?.client.disconnect();
       process.exit(0);
     });
     server.closeIdleConnections();
