@@ -59,6 +59,8 @@ export function createApp(opts: BackendOptions): Hono {
         atMs: Date.now(),
       });
       c.header('X-Count', page.count.state);
+      // The number shown, for a client that checks every count it was shown (the tour's probe).
+      if (page.count.state === 'counted') c.header('X-Visits', String(page.count.count));
     }
     if (accepts(c, pageTypes) !== 'text/html') return c.text(pageText(page));
     return c.html(pageHtml(page));
