@@ -53,7 +53,7 @@ export const redisGroup: NodeGroup = {
   parts: ['sentinel'],
   // Only the Sentinel dies (R3); Redis serves on.
   killPart: (rt, node) => inNode(rt, node, 'kill -KILL "$(cat /run/hakit/sentinel.pid)"', 'kill the Sentinel'),
-  isWhole: async (rt, node) => (await rt.exec(node, ['sh', '-c', 'kill -0 "$(cat /run/hakit/sentinel.pid)"'])).exitCode === 0,
+  isWhole: async (rt, node) => (await rt.exec(node, ['/etc/redis/alive', '/run/hakit/sentinel.pid'])).exitCode === 0,
   // The entrypoint starts its Sentinel again on SIGUSR1.
   mend: (rt, node) => inNode(rt, node, 'kill -USR1 "$(cat /run/hakit/entrypoint.pid)"', 'restart the Sentinel'),
   validate(nodes) {
