@@ -15,7 +15,7 @@ import { groupsOf } from '../groups/index.js';
 import { findScenario, type Scenario } from '../demo/scenarios.js';
 import { sleep, waitFor } from '../sh.js';
 import { getStatus, isHealthy, masters } from '../observe/status.js';
-import { backends, lbs, urls } from '../stack/topology.js';
+import { backends, lbs, tierProbePath, urls } from '../stack/topology.js';
 import { componentMemory, type Component } from './memory.js';
 import { flapCheck, type FlapResult } from './flap.js';
 import { measureLoad, type LoadResult } from './load.js';
@@ -265,7 +265,7 @@ export async function waitStable(rt: Runtime, ms: number, timeoutMs = 40_000): P
 
 /** Largest deviation from an equal share, in percentage points, over n sequential requests through the VIP. */
 async function roundRobin(rt: Runtime, n: number): Promise<{ requests: number; failed: number; maxDeviationPct: number }> {
-  const url = urls(rt.topology).vip;
+  const url = urls(rt.topology).probe;
   assertKitAddress(url, rt.topology);
   const records = await probeSequential(url, n, rt.topology);
   return {
@@ -291,13 +291,13 @@ async function loadPoints(rt: Runtime, o: BenchOptions): Promise<Partial<Record<
   const activeAddress = t.nodes.find((n) => n.name === active)!.address;
   const at = (url: string) => measureLoad({ url, seconds: o.loadSeconds, connections: o.connections, topology: t });
   const out: Partial<Record<LoadPoint, LoadResult>> = {};
-  out.vip = await at(urls(t).vip);
-  out.direct = await at(`http://${b1!.address}:${t.ports.backend}/`);
+  out.vip = await at(urls(t).probe);
+  out.direct = await at(`http://${b1!.address}:${t.ports.backend}${tierProbePath}`);
   // HAProxy with one server: the other is put in maintenance on the active LB, and back after.
   await rt.runtimeApi(active, `disable server be_web/${b2!.name}`);
   try {
     await sleep(200);
-    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}/`);
+    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}${tierProbePath}`);
   } finally {
     await rt.runtimeApi(active, `enable server be_web/${b2!.name}`);
   }

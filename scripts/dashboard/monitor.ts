@@ -106,7 +106,7 @@ export class DashboardMonitor {
     this.probe = opts.probe ?? ((url, timeout) => probeOnce(url, timeout));
     this.now = opts.now ?? Date.now;
     // Only ever the kit's VIP; probeOnce itself refuses it while the kit's network is absent.
-    this.url = urls(this.rt.topology).vip;
+    this.url = urls(this.rt.topology).probe;
     this.ticker = { running: false, sent: 0, limit: this.tickerMax, reason: 'no viewer' };
   }
 

@@ -62,7 +62,7 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
   const list = opts.scenarios ?? allScenarios;
   const repeat = Math.max(1, opts.repeat ?? 1);
   const write = opts.write ?? (() => undefined);
-  const url = urls(rt.topology).vip;
+  const url = urls(rt.topology).probe;
   assertKitAddress(url, rt.topology);
   const started = Date.now();
   const results: ScenarioResult[] = [];

@@ -28,7 +28,7 @@ export function webProbe(opts: { intervalMs: number; timeoutMs: number }): Workl
   return {
     name: 'web-probe',
     start(rt, { maxDurationMs }) {
-      const url = urls(rt.topology).vip;
+      const url = urls(rt.topology).probe;
       assertKitAddress(url, rt.topology);
       const records: ProbeRecord[] = [];
       const stop = new AbortController();

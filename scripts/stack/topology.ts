@@ -48,8 +48,17 @@ export function findNode(t: Topology, name: string): NodeSpec | undefined {
   return t.nodes.find((n) => n.name === name);
 }
 
+/**
+ * The page without the visit counter (`?count=0`, backends/app.ts): the tier's own measurements
+ * (probes, load, the dashboard's ticker, watch) load it, so they measure the web tier as before and
+ * do not write to Redis; the data faults load `/` on purpose.
+ */
+export const tierProbePath = '/?count=0';
+
 export const urls = (t: Topology) => ({
   vip: `http://${t.vip}/`,
+  /** The VIP's page without counting a visit (tierProbePath). */
+  probe: `http://${t.vip}${tierProbePath}`,
   stats: `http://${t.vip}:${t.ports.stats}/stats`,
 });
 

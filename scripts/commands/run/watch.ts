@@ -10,7 +10,7 @@ export async function watch(
   cmd: Command,
 ): Promise<void> {
   const rt = await upRuntime(cmd);
-  const url = urls(rt.topology).vip;
+  const url = urls(rt.topology).probe;
   assertKitAddress(url, rt.topology);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
