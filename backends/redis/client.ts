@@ -1,5 +1,5 @@
 // The backends' Redis client: ioredis through Sentinel, tuned so that Redis can never hold a page
-// up and a command is never sent twice (docs/architecture.md, the data tier).
+// up and a command is never sent twice (docs/architecture.md#decisions-the-visit-counter-and-the-kv-api).
 import { Redis, type RedisOptions } from 'ioredis';
 import { PromotionFollower } from './promotion.js';
 import type { RedisSettings } from './settings.js';
