@@ -11,6 +11,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerDockerCommands } from './commands/docker.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
 import { registerDemoCommands } from './commands/demo.js';
+import { registerKvCommands } from './commands/kv.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerSwarmCommands } from './commands/swarm.js';
 import { ExitCode } from './errors.js';
@@ -45,5 +46,6 @@ registerDockerCommands(program);
 registerBenchCommands(program);
 registerChaosCommands(program);
 registerSwarmCommands(program);
+registerKvCommands(program);
 
 await program.parseAsync();

@@ -1,6 +1,8 @@
 // What the backends may do on the data nodes and on the Sentinels: the ACL rules of their users,
 // so the node group generating the users and the tests that start real servers share one list.
 
+import { promotionChannels } from './sentinel-events.js';
+
 /** Commands the backend sends itself, or inside its scripts (ACL checks each redis.call too). */
 export const backendCommands = [
   // the connection: ioredis's ready check reads INFO (role, loading); PING for health
@@ -41,8 +43,8 @@ export function backendAclRules(password: string): string[] {
 }
 
 /**
- * The backends' user on a Sentinel: find the primary, learn the other Sentinels, and hear
- * +switch-master (failoverDetector) the moment a promotion is announced.
+ * The backends' user on a Sentinel: find the primary, learn the other Sentinels, and hear a
+ * failover's steps (promotion.ts; +switch-master is also ioredis's failoverDetector's).
  */
 export function sentinelClientAclRules(password: string): string[] {
   return [
@@ -50,7 +52,7 @@ export function sentinelClientAclRules(password: string): string[] {
     'on',
     `>${password}`,
     'resetchannels',
-    '&+switch-master',
+    ...promotionChannels.map((c) => `&${c}`),
     '-@all',
     '+auth',
     '+ping',

@@ -1,6 +1,7 @@
 // The backends' Redis client: ioredis through Sentinel, tuned so that Redis can never hold a page
-// up and a command is never sent twice (docs/architecture.md, the data tier).
+// up and a command is never sent twice (docs/architecture.md#decisions-the-visit-counter-and-the-kv-api).
 import { Redis, type RedisOptions } from 'ioredis';
+import { PromotionFollower } from './promotion.js';
 import type { RedisSettings } from './settings.js';
 
 type Auth = Pick<RedisSettings, 'user' | 'password' | 'commandTimeoutMs'>;
@@ -28,9 +29,13 @@ export function baseOptions(s: Auth): RedisOptions {
   };
 }
 
-/** A client of the primary Sentinel names, switching the moment Sentinel announces a new one. */
+/**
+ * A client of the primary Sentinel names, moving to a replica the moment Sentinel orders its
+ * promotion (promotion.ts), and again when Sentinel announces the switch (failoverDetector).
+ */
 export function createSentinelClient(s: RedisSettings): Redis {
-  return new Redis({
+  const follower = new PromotionFollower(s);
+  const client = new Redis({
     ...baseOptions(s),
     sentinels: s.sentinels,
     name: s.masterName,
@@ -43,7 +48,11 @@ export function createSentinelClient(s: RedisSettings): Redis {
     failoverDetector: true,
     // Learn Sentinels added later from the ones we know.
     updateSentinels: true,
+    natMap: follower.natMap,
   });
+  follower.attach(client);
+  client.once('end', () => follower.close());
+  return client;
 }
 
 /** A client of one Redis server, for tests and tools (no failover). */

@@ -15,7 +15,7 @@ import { groupsOf } from '../groups/index.js';
 import { findScenario, type Scenario } from '../demo/scenarios.js';
 import { sleep, waitFor } from '../sh.js';
 import { getStatus, isHealthy, masters } from '../observe/status.js';
-import { backends, lbs, urls } from '../stack/topology.js';
+import { backends, lbs, tierProbePath, urls } from '../stack/topology.js';
 import { componentMemory, type Component } from './memory.js';
 import { flapCheck, type FlapResult } from './flap.js';
 import { measureLoad, type LoadResult } from './load.js';
@@ -291,13 +291,13 @@ async function loadPoints(rt: Runtime, o: BenchOptions): Promise<Partial<Record<
   const activeAddress = t.nodes.find((n) => n.name === active)!.address;
   const at = (url: string) => measureLoad({ url, seconds: o.loadSeconds, connections: o.connections, topology: t });
   const out: Partial<Record<LoadPoint, LoadResult>> = {};
-  out.vip = await at(urls(t).vip);
-  out.direct = await at(`http://${b1!.address}:${t.ports.backend}/?count=0`);
+  out.vip = await at(urls(t).probe);
+  out.direct = await at(`http://${b1!.address}:${t.ports.backend}${tierProbePath}`);
   // HAProxy with one server: the other is put in maintenance on the active LB, and back after.
   await rt.runtimeApi(active, `disable server be_web/${b2!.name}`);
   try {
     await sleep(200);
-    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}/?count=0`);
+    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}${tierProbePath}`);
   } finally {
     await rt.runtimeApi(active, `enable server be_web/${b2!.name}`);
   }

@@ -55,14 +55,20 @@ export function findNode(t: Topology, name: string): NodeSpec | undefined {
   return t.nodes.find((n) => n.name === name);
 }
 
+/**
+ * The page without the visit counter (`?count=0`, backends/app.ts): the tier's own measurements
+ * (probes, load, the dashboard's ticker, watch) load it, so they measure the web tier as before and
+ * do not write to Redis; the data faults load `/` on purpose.
+ */
+export const tierProbePath = '/?count=0';
+
 export const urls = (t: Topology) => ({
   vip: `http://${t.vip}/`,
   /**
    * What the web tier's figures load (the failover probe, the bench, chaos's web probe): the same
-   * page, never counted as a visit (docs/architecture.md#counting-through-a-failover), so the
-   * tier's figures keep their meaning and the day's count is not inflated 100 times a second.
+   * page, never counted as a visit (tierProbePath; docs/architecture.md#counting-through-a-failover).
    */
-  probe: `http://${t.vip}/?count=0`,
+  probe: `http://${t.vip}${tierProbePath}`,
   stats: `http://${t.vip}:${t.ports.stats}/stats`,
 });
 

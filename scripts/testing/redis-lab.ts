@@ -219,7 +219,8 @@ export class RedisLab {
 
   /** The node Sentinels name as primary now. */
   async primaryPort(): Promise<number> {
-    const [, port] = (await this.admin(this.sentinels[0]!).call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as [string, string];
+    const alive = this.sentinels.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
+    const [, port] = (await this.admin(alive[0]!).call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as [string, string];
     return Number(port);
   }
 
