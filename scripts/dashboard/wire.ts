@@ -27,6 +27,8 @@ export interface NodeStateView {
   name: string;
   state: string;
   priority?: number;
+  /** A data node: whom its Sentinel believes is primary, a replica's lag, the primary's count today. */
+  detail?: { sentinel?: string | number; lagBytes?: string | number; visitsToday?: string | number };
 }
 
 export interface SnapshotView {

@@ -8,6 +8,7 @@ export function describeDetail(d: NodeStatus['detail']): string {
   const parts = [];
   if (d.sentinel !== undefined) parts.push(`sentinel: ${d.sentinel}`);
   if (d.lagBytes !== undefined) parts.push(`lag ${d.lagBytes} B`);
+  if (d.visitsToday !== undefined) parts.push(`visits today ${d.visitsToday}`);
   return parts.join(' · ');
 }
 

@@ -5,7 +5,7 @@
 // timeline. Every value goes in through textContent or an attribute, never as HTML. TypeScript
 // checks it against the DOM library (tsconfig.json beside it); the data's shapes are ../wire.ts.
 
-/** @import { EntryView, EventPayloads, PageConfig, PageNode, ProbeView, SnapshotView } from '../wire.js' */
+/** @import { EntryView, EventPayloads, NodeStateView, PageConfig, PageNode, ProbeView, SnapshotView } from '../wire.js' */
 
 /** @type {Record<string, string>} */
 const COLORS = { backend1: 'var(--b1)', backend2: 'var(--b2)', lb1: 'var(--l1)', lb2: 'var(--l2)' };
@@ -131,6 +131,18 @@ function nodeCard(n) {
 }
 
 /**
+ * A data node's facts in a few words, as `hakit status` prints them.
+ * @param {NonNullable<NodeStateView['detail']>} d
+ */
+function describeDetail(d) {
+  const parts = [];
+  if (d.sentinel !== undefined) parts.push('sentinel: ' + d.sentinel);
+  if (d.lagBytes !== undefined) parts.push('lag ' + d.lagBytes + ' B');
+  if (d.visitsToday !== undefined) parts.push('visits today ' + d.visitsToday);
+  return parts.join(' · ');
+}
+
+/**
  * @param {string} css the swatch's style
  * @param {string} label
  */
@@ -166,7 +178,8 @@ function showStatus(s) {
     if (!c) continue;
     c.state.textContent = n.state;
     c.state.dataset.state = n.state;
-    c.prio.textContent = n.priority !== undefined && n.priority !== null ? 'priority ' + n.priority : '';
+    c.prio.textContent =
+      n.priority !== undefined && n.priority !== null ? 'priority ' + n.priority : n.detail ? describeDetail(n.detail) : '';
     states[n.name] = n.state;
   }
   polls.push({ atMs: s.atMs, states });

@@ -6,10 +6,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import { waitFor } from '../../sh.js';
 import { dataNodes } from '../../stack/topology.js';
 import { askNode, REDIS_PORT } from './client.js';
-import { adminPassword, parseRole } from './status.js';
-
-/** Today in UTC, as the backends count days by default. */
-export const todayUtc = () => new Date().toISOString().slice(0, 10);
+import { adminPassword, parseRole, todayUtc } from './status.js';
 
 /** The day's counter on each data node that answers (a node that does not is left out). */
 export async function countersOnNodes(rt: Runtime, day = todayUtc()): Promise<Map<string, { role: string; count: number }>> {

@@ -1,15 +1,21 @@
 // A data node's state, asked of the node itself: PRIMARY or REPLICA from ROLE (a replica whose
 // link to the primary is not up is SYNCING), DOWN when its process is not running, STARTING
 // while it does not answer yet. Beside the state: the replica's lag behind the primary in bytes
-// and which node its Sentinel believes is primary.
+// and which node its Sentinel believes is primary; beside the primary's, the day's visit count.
 import type { NodeInfo, Runtime } from '../../runtime/runtime.js';
 import { loadCredentials } from '../../stack/credentials.js';
 import type { NodeReading } from '../group.js';
 import { askNode, MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from './client.js';
+import { visitKeys } from '../../../backends/visits/keys.js';
+
+/** Today in UTC, as the backends count days by default. */
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 export type RedisState = 'PRIMARY' | 'REPLICA' | 'SYNCING' | 'STARTING' | 'DOWN';
 
 interface Seen {
+  /** The day's visit counter, as this node holds it. */
+  visitsToday?: number;
   role?: 'master' | 'slave';
   offset?: number;
   linkUp?: boolean;
@@ -30,11 +36,15 @@ export function adminPassword(): string {
 }
 
 async function see(host: string, password: string): Promise<Seen> {
-  const [role, master] = await Promise.all([
-    askNode({ host, port: REDIS_PORT }, password, (r) => r.call('ROLE')),
+  const [seen, master] = await Promise.all([
+    askNode({ host, port: REDIS_PORT }, password, (r) => Promise.all([r.call('ROLE'), r.get(visitKeys.counter(todayUtc()))])),
     askNode({ host, port: SENTINEL_PORT }, password, (r) => r.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)),
   ]);
-  return { ...parseRole(role), sentinelSays: Array.isArray(master) ? String(master[0]) : undefined };
+  return {
+    ...parseRole(seen?.[0]),
+    ...(seen ? { visitsToday: Number(seen[1] ?? 0) } : {}),
+    sentinelSays: Array.isArray(master) ? String(master[0]) : undefined,
+  };
 }
 
 export async function redisStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<string, NodeReading>> {
@@ -57,7 +67,9 @@ export async function redisStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<st
       const detail: Record<string, string | number> = {
         sentinel: !n.running ? 'DOWN' : s.sentinelSays ? (byAddress.get(s.sentinelSays) ?? s.sentinelSays) : 'DOWN',
       };
-      if (state === 'REPLICA' && primaryOffset !== undefined && s.offset !== undefined) detail.lagBytes = Math.max(0, primaryOffset - s.offset);
+      if (state === 'REPLICA' && primaryOffset !== undefined && s.offset !== undefined)
+        detail.lagBytes = Math.max(0, primaryOffset - s.offset);
+      if (state === 'PRIMARY' && s.visitsToday !== undefined) detail.visitsToday = s.visitsToday;
       return [n.spec.name, { state, detail }];
     }),
   );
