@@ -8,9 +8,10 @@ FROM ${BASE_IMAGE}
 
 # redis-server, redis-sentinel (redis-tools with them): the node. tini: PID 1, reaps zombies and
 # forwards SIGTERM (the planned switch) and SIGUSR1 (restart the Sentinel) to the entrypoint.
-# iproute2: a hard kill takes the link down first (a host death is silent).
+# iproute2: a hard kill takes the link down first (a host death is silent). nftables: R5 cuts the
+# primary off from the others inside its own network namespace.
 # Only what the base lacks is installed, so an offline base needs no package mirror.
-ARG PACKAGES="redis-server redis-sentinel tini iproute2"
+ARG PACKAGES="redis-server redis-sentinel tini iproute2 nftables"
 RUN set -eu; missing=; \
     for p in $PACKAGES; do \
       dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"; \

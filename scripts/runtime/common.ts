@@ -59,16 +59,17 @@ export function cutSides(t: Topology, cut: Cut): [NodeSpec[], NodeSpec[]] {
 
 /**
  * Cuts (on) or heals (off) the traffic between the nodes of `cut.a` and those of `cut.b`, both
- * ways, with nft inside each node: written over `exec`, so every runtime whose nodes have nft
- * shares it.
+ * ways, with nft inside each node of side `a`: its input and output hooks see every packet
+ * exchanged with side `b`, so only side `a` needs nft (a data node cut off from the backends: the
+ * backends' image has none). Written over `exec`, so every runtime whose nodes have nft shares it.
  */
 export async function cutBetween(rt: Pick<Runtime, 'exec' | 'topology'>, cut: Cut, on: boolean): Promise<void> {
   const [a, b] = cutSides(rt.topology, cut);
-  for (const [self, peers] of [...a.map((n) => [n, b] as const), ...b.map((n) => [n, a] as const)]) {
+  for (const self of a) {
     const r = await rt.exec(self.name, [
       'nft',
       cutRules(
-        peers.map((p) => p.address),
+        b.map((p) => p.address),
         on,
         cut.only,
       ),
