@@ -69,7 +69,8 @@ async function apiPid(rt: Runtime, node: string): Promise<number> {
  */
 export async function reloadLb(rt: Runtime, node: string, timeoutMs = 10_000): Promise<LbReload> {
   const start = performance.now();
-  const before = await showProc(rt, node);
+  // A node that has just started may not have its master CLI yet.
+  const before = await waitFor(`HAProxy's master CLI on ${node}`, () => showProc(rt, node), timeoutMs);
   const oldWorker = before.workers[0] ?? 0;
   const upBefore = await serversUp(rt, node);
   await rt.runtimeApi(node, 'reload', 'master');
