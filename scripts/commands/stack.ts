@@ -14,6 +14,7 @@ export function registerStackCommands(program: Command): void {
     registerRestore,
     registerLogs,
     registerCreds,
+    registerReload,
     registerSetup,
   ])
     register(program);
@@ -74,8 +75,18 @@ function registerCreds(program: Command): void {
     .command('creds')
     .description('print the stats page credentials, or --rotate them')
     .option('--json', 'print JSON for scripts')
-    .option('--rotate', 'new password; a running stack restarts its LBs one by one (BACKUP first), keeping the VIP served')
+    .option('--rotate', 'new password; a running stack reloads its LBs one by one (BACKUP first), keeping the VIP served')
     .action(lazyAction(async () => (await import('./run/creds.js')).creds));
+}
+
+function registerReload(program: Command): void {
+  program
+    .command('reload')
+    .description('check the HAProxy and keepalived configs, then load them on each LB in turn (VIP holder last) without dropping a request')
+    .option('--check', 'only check the config (haproxy -c, keepalived -t); change nothing')
+    .option('--from <dir>', "a folder holding haproxy/ and keepalived/ to load instead of the kit's own")
+    .option('--json', 'print the result as JSON for scripts')
+    .action(lazyAction(async () => (await import('./run/reload.js')).reload));
 }
 
 function registerSetup(program: Command): void {

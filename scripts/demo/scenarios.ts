@@ -114,6 +114,7 @@ const vipMoved: Expectation = {
   text: 'the VIP moved to the other LB',
   check: (m) => m.vipBefore !== null && m.vipAfter !== null && m.vipBefore !== m.vipAfter && !m.vipAfter.includes('+'),
 };
+const vipStayed: Expectation = { text: 'the VIP did not move', check: (m) => m.vipBefore !== null && m.vipBefore === m.vipAfter };
 const onlySurvivor = (m: ScenarioMetrics) => Object.keys(m.sharesAfter).length === 1;
 const toTheOtherLb = (ctx: ScenarioContext, target: string | undefined) => vipHeldOnlyBy(ctx, other(lbNames(ctx.rt.topology), target));
 
@@ -121,6 +122,7 @@ const F1 = faultById('F1');
 const F6 = faultById('F6');
 const F7 = faultById('F7');
 const F8 = faultById('F8');
+const O1 = faultById('O1');
 
 export const scenarios: Scenario[] = [
   {
@@ -191,7 +193,7 @@ export const scenarios: Scenario[] = [
       ctx.shared.downLb = undefined;
     },
     settle: async () => sleep(300),
-    expectations: [noFailures, { text: 'the VIP did not move', check: (m) => m.vipBefore !== null && m.vipBefore === m.vipAfter }],
+    expectations: [noFailures, vipStayed],
   },
   onOneNode('F3', (t) => `stop ${t}`, {
     setup: (ctx) => activeLb(ctx.rt),
@@ -267,6 +269,19 @@ export const scenarios: Scenario[] = [
       { text: 'no hang: every request got an HTTP answer', check: (m) => Object.keys(m.failures).every((k) => k.startsWith('HTTP ')) },
       { text: 'serves again by itself once they return', check: (m) => m.restoreToSuccessMs !== null },
     ],
+  },
+  {
+    id: O1.id,
+    name: O1.name,
+    title: O1.title,
+    faultedIsTarget: false,
+    async fault(ctx) {
+      ctx.mark('hakit reload', 'fault');
+      await O1.inject(ctx.rt, lbNames(ctx.rt.topology));
+    },
+    // The reload returns once each LB's new worker serves; old workers finish on their own.
+    settle: async () => sleep(300),
+    expectations: [noFailures, vipStayed],
   },
 ];
 

@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // Restores read the stats credentials from the state directory: a private one for this file.
 process.env.HAKIT_STATE_DIR = mkdtempSync(join(tmpdir(), 'hakit-catalogue-'));
@@ -11,6 +11,7 @@ const { catalogue, drawable, faultById, faultByKind } = await import('./catalogu
 const { resolveTargets } = await import('./targets.js');
 const { getStatus, isHealthy, masters } = await import('../observe/status.js');
 const { FakeRuntime } = await import('../testing/fake-runtime.js');
+const { lbGroup } = await import('../groups/lb/index.js');
 
 type Fake = InstanceType<typeof FakeRuntime>;
 const stateOf = async (rt: Fake, node: string) => (await getStatus(rt)).nodes.find((n) => n.name === node)?.state;
@@ -21,8 +22,8 @@ describe('the fault catalogue', () => {
     rt = new FakeRuntime();
   });
 
-  it('defines F1–F8 and R1–R5 once each, with names and kinds that are unique', () => {
-    expect(catalogue.map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'R1', 'R2', 'R3', 'R4', 'R5']);
+  it('defines F1–F8, O1 and R1–R5 once each, with names and kinds that are unique', () => {
+    expect(catalogue.map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'O1', 'R1', 'R2', 'R3', 'R4', 'R5']);
     expect(new Set(catalogue.map((f) => f.name)).size).toBe(catalogue.length);
     expect(new Set(catalogue.map((f) => f.kind)).size).toBe(catalogue.length);
     expect(faultByKind('partition').id).toBe('F7');
@@ -31,6 +32,17 @@ describe('the fault catalogue', () => {
 
   it('budgets 0 lost, doubled and reordered operations for every fault', () => {
     for (const f of catalogue) expect([f.cost.lost, f.cost.doubled, f.cost.reordered]).toEqual([0, 0, 0]);
+  });
+
+  it('O1 reloads both LBs in place, the BACKUP first: no restart, no VIP move, a new HAProxy worker on each', async () => {
+    const check = vi.spyOn(lbGroup, 'checkConfig').mockResolvedValue([]);
+    const workers = [...rt.haproxyMasters.values()].map((m) => m.worker);
+    await faultById('O1').inject(rt, ['lb1', 'lb2']);
+    expect(rt.calls).toEqual([]);
+    expect(rt.delivered.map((d) => d.split(' ')[0])).toEqual(['lb2', 'lb2', 'lb1', 'lb1']);
+    expect([...rt.haproxyMasters.values()].map((m) => m.worker)).not.toEqual(expect.arrayContaining(workers));
+    expect(masters(await getStatus(rt))).toEqual(['lb1']);
+    check.mockRestore();
   });
 
   it('chaos draws by node group: LB faults only on a stack of LBs, never F6 (every LB fault heals into it)', () => {

@@ -3,12 +3,15 @@
 // to an entry, the chaos soak draws from the same entries, and a workload (the web probe today,
 // the data tier's counters and chats next) is paired with a fault, never written into it.
 // The failure modes and their expected behaviour: docs/architecture.md#failure-modes.
+import { silentProgress } from '../progress.js';
 import { killNode, restoreNode, type KillMode } from '../stack/actions.js';
+import { reloadStack } from '../stack/reload.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Role } from '../stack/topology.js';
 import type { Cost } from './cost.js';
 
-export type FaultId = 'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5';
+/** F: failures of the tier; O: operations an operator runs on a live stack, which must cost nothing; R: the data nodes. */
+export type FaultId = 'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8' | 'O1' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5';
 export type FaultKind =
   | 'lb-hard'
   | 'haproxy'
@@ -18,6 +21,7 @@ export type FaultKind =
   | 'lb-rejoin'
   | 'partition'
   | 'all-backends'
+  | 'reload'
   | 'primary-hard'
   | 'primary-switch'
   | 'sentinel-dies'
@@ -172,6 +176,21 @@ export const catalogue: Fault[] = [
     inject: killAll('hard'),
     heal: restoreAll,
     cost: { failures: { kind: 'until-healed', bound: 'restoreToleranceMs', httpOnly: true }, ...zero },
+  },
+  {
+    id: 'O1',
+    kind: 'reload',
+    name: 'reload',
+    title: 'Operations: `hakit reload` on both LBs (config checked, BACKUP first), under load',
+    groups: ['lb'],
+    target: 'all-lbs',
+    // Not drawn by chaos yet: its seeds' fault sequences stay what they were.
+    weight: 0,
+    judgedFrom: 'start',
+    // The kit's own config, checked and reloaded as an operator would after editing it.
+    inject: async (rt) => void (await reloadStack(rt, { progress: silentProgress })),
+    heal: async () => {},
+    cost: { failures: { kind: 'none' }, ...zero },
   },
 ];
 

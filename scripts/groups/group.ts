@@ -28,6 +28,15 @@ export interface Launch {
   env: Record<string, string>;
 }
 
+/** A node reloaded in place (`hakit reload`). */
+export interface NodeReload {
+  node: string;
+  /** From the reload until the node served on its new config. */
+  ms: number;
+  /** What happened, for humans (an LB: its old and new HAProxy worker). */
+  detail: string;
+}
+
 export interface NodeGroup {
   readonly name: Role;
   /** For humans: "load balancer", "backend". */
@@ -81,6 +90,13 @@ export interface NodeGroup {
   mend?(rt: Runtime, node: string): Promise<void>;
   /** Docker: a restore must recreate the container (its environment is stale), not restart it. */
   needsRecreate?(containerEnv: string[], credentials: Credentials): boolean;
+  /**
+   * `hakit reload`: the group's config folders (configDirs) under `from`, checked for its nodes
+   * with the real validators; every problem as text, none when the config may be loaded.
+   */
+  checkConfig?(from: string, nodes: NodeSpec[]): Promise<string[]>;
+  /** Reloads a running node's config in place, without dropping what it serves. */
+  reload?(rt: Runtime, node: string): Promise<NodeReload>;
   /** Rules for the group's part of a topology: every problem, each as one line. */
   validate?(nodes: NodeSpec[]): string[];
 }

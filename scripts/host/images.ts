@@ -14,6 +14,7 @@ import type { Progress } from '../progress.js';
 import { commandExists, sh } from '../sh.js';
 import { compose, dockerClient, engineAnswers, imageExists, images, type ComposeEnv } from '../runtime/docker-engine.js';
 import { composeEnv } from '../runtime/docker.js';
+import { defaultTopology } from '../stack/topology.js';
 
 const SUITE = 'bookworm';
 const mirror = () => process.env.HAKIT_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
@@ -67,7 +68,7 @@ export interface ImagesOptions {
 export async function buildImages(progress: Progress, opts: ImagesOptions): Promise<void> {
   if (!(await engineAnswers())) throw new HakitError('no Docker engine answers', ExitCode.preflight, 'sudo hakit setup --docker');
   // No credentials at build time: compose still wants every value it interpolates.
-  const env: ComposeEnv = composeEnv(undefined);
+  const env: ComposeEnv = composeEnv(defaultTopology, undefined);
   if (opts.offline) {
     await ensureOfflineBase(progress, offlineBases.lb, opts, (rootfs) => debootstrap(rootfs, LB_PACKAGES), []);
     await ensureOfflineBase(progress, offlineBases.redis, opts, (rootfs) => debootstrap(rootfs, REDIS_PACKAGES), []);

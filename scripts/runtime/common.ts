@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 import { ExitCode, HakitError } from '../errors.js';
 import { findNode, type NodeSpec, type Topology } from '../stack/topology.js';
-import type { Cut, Runtime } from './runtime.js';
+import type { Cut, HaproxySocket, Runtime } from './runtime.js';
 
 /** The node's spec, or a usage error that lists the valid names. */
 export function requireNode(t: Topology, node: string): NodeSpec {
@@ -11,10 +11,14 @@ export function requireNode(t: Topology, node: string): NodeSpec {
   return spec;
 }
 
-/** The HAProxy runtime socket inside every load balancer node (haproxy.cfg `stats socket`). */
-export const HAPROXY_SOCKET = '/run/hakit/haproxy.sock';
 /** Every node's run directory: pid files, the track file, keepalived's transitions log. */
 export const NODE_RUN = '/run/hakit';
+/**
+ * HAProxy's sockets inside every load balancer node, by name in /run/hakit: the worker's runtime
+ * API (haproxy.cfg `stats socket`) and the master CLI (lb-entrypoint's `-S`).
+ */
+export const HAPROXY_SOCKETS: Record<HaproxySocket, string> = { worker: 'haproxy.sock', master: 'master.sock' };
+export const haproxySocketPath = (socket: HaproxySocket = 'worker') => `${NODE_RUN}/${HAPROXY_SOCKETS[socket]}`;
 
 /**
  * Network cuts live in one nftables table per node, local to its network namespace: one pair of
@@ -88,8 +92,8 @@ export async function cutBetween(rt: Pick<Runtime, 'exec' | 'topology'>, cut: Cu
  * socat (in the LB image) carries one request; the command travels as an argument ($1), so
  * nothing in it is parsed by a shell.
  */
-export async function runtimeApiByExec(rt: Pick<Runtime, 'exec'>, node: string, command: string): Promise<string> {
-  const script = `printf '%s\\n' "$1" | socat -t 2 - UNIX-CONNECT:${HAPROXY_SOCKET}`;
+export async function runtimeApiByExec(rt: Pick<Runtime, 'exec'>, node: string, command: string, socket?: HaproxySocket): Promise<string> {
+  const script = `printf '%s\\n' "$1" | socat -t 2 - UNIX-CONNECT:${haproxySocketPath(socket)}`;
   const r = await rt.exec(node, ['sh', '-c', script, 'sh', command]);
   if (r.exitCode !== 0) throw new HakitError(`HAProxy runtime API on ${node}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   return r.stdout;
@@ -99,6 +103,17 @@ export async function runtimeApiByExec(rt: Pick<Runtime, 'exec'>, node: string, 
 export async function readRunFileByExec(rt: Pick<Runtime, 'exec'>, node: string, name: string): Promise<string | undefined> {
   const r = await rt.exec(node, ['cat', `${NODE_RUN}/${name}`]);
   return r.exitCode === 0 ? r.stdout : undefined;
+}
+
+/**
+ * A file of the node's /run/hakit written from inside the node: the text travels as an argument
+ * ($1), so nothing in it is parsed by a shell; 0600, then renamed into place.
+ */
+export async function writeRunFileByExec(rt: Pick<Runtime, 'exec'>, node: string, name: string, text: string): Promise<void> {
+  if (!/^[\w.-]+$/.test(name)) throw new HakitError(`not a file name for /run/hakit: ${name}`);
+  const path = `${NODE_RUN}/${name}`;
+  const r = await rt.exec(node, ['sh', '-c', `umask 077 && printf '%s' "$1" > ${path}.new && mv ${path}.new ${path}`, 'sh', text]);
+  if (r.exitCode !== 0) throw new HakitError(`could not write ${path} on ${node}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
 }
 
 /** One request/answer on a unix socket (HAProxy's runtime API closes after answering). */

@@ -5,16 +5,27 @@
 // Inside a node the paths are those of the netns runtime: /etc/haproxy, /etc/keepalived and
 // /run/hakit (a tmpfs here, so a restarted node starts without stale pid files).
 import type Docker from 'dockerode';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { groupOf } from '../groups/index.js';
 import { groupSecrets } from '../groups/secrets.js';
+import { packageRoot, stateDir } from '../paths.js';
 import { loadCredentials } from '../stack/credentials.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
 import { shMaybe } from '../sh.js';
 import { defaultTopology, type Topology } from '../stack/topology.js';
-import { cutBetween, HAPROXY_SOCKET, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, unixRequest } from './common.js';
+import {
+  cutBetween,
+  haproxySocketPath,
+  NODE_RUN,
+  readRunFileByExec,
+  requireNode,
+  runtimeApiByExec,
+  unixRequest,
+  writeRunFileByExec,
+} from './common.js';
 import {
   compose,
   containerLogs,
@@ -30,21 +41,43 @@ import {
   SERVICE_LABEL,
   type ComposeEnv,
 } from './docker-engine.js';
-import type { Credentials, Cut, DownOptions, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import type { Credentials, Cut, DownOptions, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 /** Seconds a graceful stop may take before the engine sends SIGKILL (compose: stop_grace_period). */
 const STOP_TIMEOUT_S = 15;
 
-// compose.yaml refuses to interpolate without its passwords, even for `down`; a stack being torn
-// down or built needs none, so any value does there.
-export const composeEnv = (c: Credentials | undefined): ComposeEnv => ({
-  ...Object.fromEntries(groupSecrets().map((n) => [n, 'unused'])),
-  ...c?.secrets,
-  STATS_USER: c?.user ?? 'admin',
-  STATS_PASSWORD: c?.password ?? 'unused',
-});
+/**
+ * Where an LB's /etc/haproxy and /etc/keepalived come from on Docker: root-owned copies in the
+ * state directory, bind-mounted read-only (compose.yaml `HAKIT_LB1_CONFIG`, …), which `hakit
+ * reload` updates in place. Folders, not single files: a file bind mount pins the file's inode,
+ * and a file replaced by rename would stay unseen in the container.
+ */
+const configRoot = join(stateDir, 'docker-config');
+const nodeConfigDir = (node: string) => join(configRoot, node);
+const configEnvName = (node: string) => `HAKIT_${node.toUpperCase()}_CONFIG`;
+
+/**
+ * compose.yaml's values: the credentials and the LBs' config folders. compose refuses to
+ * interpolate without its passwords, even for `down`; a stack being torn down or built needs none,
+ * so any value does there.
+ */
+export const composeEnv = (t: Topology, c: Credentials | undefined): ComposeEnv => {
+  const env: ComposeEnv = {
+    ...Object.fromEntries(groupSecrets().map((n) => [n, 'unused'])),
+    ...c?.secrets,
+    STATS_USER: c?.user ?? 'admin',
+    STATS_PASSWORD: c?.password ?? 'unused',
+  };
+  for (const n of t.nodes) if (groupOf(n).configDirs.length) env[configEnvName(n.name)] = nodeConfigDir(n.name);
+  return env;
+};
 /** Named volumes with this label hold a data node's data: kept by `down` unless --volumes. */
 const DATA_LABEL = 'hakit.data=true';
+
+/** A config folder copied as the netns runtime copies it (root-owned: keepalived's script security). */
+function copyConfig(from: string, dir: string, node: string): void {
+  cpSync(join(from, dir), join(nodeConfigDir(node), dir), { recursive: true, force: true, filter: (src) => !src.endsWith('.ts') });
+}
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
@@ -113,9 +146,14 @@ export class DockerRuntime implements Runtime {
         ExitCode.preflight,
         'is a netns stack up? (hakit --runtime netns status)',
       );
+    await progress.step(`Config folders for the load balancers in ${configRoot}`, async () => {
+      // Kept across up/down cycles only while the stack exists: a fresh up starts from the kit's own.
+      rmSync(configRoot, { recursive: true, force: true });
+      for (const n of this.topology.nodes) for (const dir of groupOf(n).configDirs) copyConfig(packageRoot, dir, n.name);
+    });
     // lb2 waits for lb1 to be healthy (compose.yaml), so lb1 wins the first election.
     await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
-      compose(['up', '-d', '--no-build'], composeEnv(credentials)),
+      compose(['up', '-d', '--no-build'], composeEnv(this.topology, credentials)),
     );
     await progress.step(`ARP locktime 0 on ${DOCKER_BRIDGE}`, async () => {
       // As on the netns bridge: the host's ARP cache must follow each new VRRP master at once.
@@ -177,7 +215,7 @@ export class DockerRuntime implements Runtime {
     // after creds --rotate), made by compose from the same service definition.
     const env = (await c.inspect()).Config.Env ?? [];
     if (groupOf(requireNode(this.topology, node)).needsRecreate?.(env, credentials)) {
-      await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], composeEnv(credentials));
+      await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], composeEnv(this.topology, credentials));
       return;
     }
     if ((await c.inspect()).State.Running) {
@@ -245,11 +283,25 @@ export class DockerRuntime implements Runtime {
     return readRunFileByExec(this, node, name);
   }
 
-  async runtimeApi(node: string, command: string): Promise<string> {
+  async writeRunFile(node: string, name: string, text: string): Promise<void> {
+    const { pid } = await this.localPid(node);
+    if (!pid) return writeRunFileByExec(this, node, name, text);
+    const path = `/proc/${pid}/root${NODE_RUN}/${name}`;
+    writeFileSync(`${path}.new`, text, { mode: 0o600 });
+    renameSync(`${path}.new`, path);
+  }
+
+  async runtimeApi(node: string, command: string, socket?: HaproxySocket): Promise<string> {
     const { pid } = await this.localPid(node);
     // The socket lives in the container's /run/hakit tmpfs, reachable through /proc/PID/root.
-    if (pid) return unixRequest(`/proc/${pid}/root${HAPROXY_SOCKET}`, command);
-    return runtimeApiByExec(this, node, command);
+    if (pid) return unixRequest(`/proc/${pid}/root${haproxySocketPath(socket)}`, command);
+    return runtimeApiByExec(this, node, command, socket);
+  }
+
+  /** Into the node's bind-mounted copy on this host (a remote engine would not see it). */
+  async deliverConfig(node: string, dir: string, from: string): Promise<void> {
+    if (!groupOf(requireNode(this.topology, node)).configDirs.includes(dir)) throw new HakitError(`${node} has no config folder ${dir}`);
+    copyConfig(from, dir, node);
   }
 
   partition(cut: Cut, on: boolean): Promise<void> {
@@ -265,11 +317,13 @@ export class DockerRuntime implements Runtime {
     await progress.step(`compose down (containers, network${volumes ? ', volumes' : ''})`, async () => {
       // Best effort: the label sweep below removes what compose could not (or a missing compose).
       if (await detectCompose())
-        await compose(['down', ...(volumes ? ['-v'] : []), '--remove-orphans', '-t', '5'], composeEnv(loadCredentials())).catch(
-          () => undefined,
-        );
+        await compose(
+          ['down', ...(volumes ? ['-v'] : []), '--remove-orphans', '-t', '5'],
+          composeEnv(this.topology, loadCredentials()),
+        ).catch(() => undefined);
     });
     await progress.step('Sweep what carries the hakit project label', () => this.sweep(volumes));
+    rmSync(configRoot, { recursive: true, force: true });
     const kept = await this.keptData();
     if (kept.length) progress.info(`Kept the data nodes' volumes (${kept.length}); \`hakit down --volumes\` removes them`);
   }

@@ -5,7 +5,19 @@
 //   /etc/hosts, /etc/haproxy, /etc/keepalived  bind-mounted from /etc/netns/NS/ (as `ip netns exec` does)
 //   /run/hakit                                 bind-mounted from STATE/nodes/NAME/run
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, readdirSync, rmdirSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  readdirSync,
+  rmdirSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
@@ -14,8 +26,8 @@ import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology 
 import { ExitCode, HakitError } from '../errors.js';
 import { groupOf, groupsOf } from '../groups/index.js';
 import { netnsPreflight, type Problem } from '../stack/preflight.js';
-import { cutBetween, requireNode, unixRequest } from './common.js';
-import type { Credentials, Cut, DownOptions, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import { cutBetween, HAPROXY_SOCKETS, requireNode, unixRequest } from './common.js';
+import type { Credentials, Cut, DownOptions, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const BRIDGE = 'hakit0';
 const NODE_RUN = '/run/hakit';
@@ -152,8 +164,7 @@ export class NetnsRuntime implements Runtime {
     // No name server: nodes resolve each other through hosts only, and never wait on a DNS timeout.
     writeFileSync(join(etc, 'resolv.conf'), 'options timeout:1 attempts:1\n', { mode: 0o644 });
     for (const dir of groupOf(node).configDirs) {
-      // Copies, root-owned: keepalived refuses scripts its script_user could modify.
-      cpSync(join(packageRoot, dir), join(etc, dir), { recursive: true, filter: (src) => !src.endsWith('.ts') });
+      copyConfig(packageRoot, dir, etc);
       mkdirSync(join('/etc', dir), { recursive: true }); // bind target
     }
     mkdirSync(runDir(node.name), { recursive: true, mode: 0o755 });
@@ -257,9 +268,22 @@ export class NetnsRuntime implements Runtime {
     }
   }
 
-  runtimeApi(node: string, command: string): Promise<string> {
+  async writeRunFile(node: string, name: string, text: string): Promise<void> {
     this.spec(node);
-    return unixRequest(join(runDir(node), 'haproxy.sock'), command);
+    const path = join(runDir(node), name);
+    writeFileSync(`${path}.new`, text, { mode: 0o600 });
+    renameSync(`${path}.new`, path);
+  }
+
+  runtimeApi(node: string, command: string, socket: HaproxySocket = 'worker'): Promise<string> {
+    this.spec(node);
+    return unixRequest(join(runDir(node), HAPROXY_SOCKETS[socket]), command);
+  }
+
+  /** The same copy as at creation, into the directory the node has bind-mounted at /etc/DIR. */
+  async deliverConfig(node: string, dir: string, from: string): Promise<void> {
+    if (!groupOf(this.spec(node)).configDirs.includes(dir)) throw new HakitError(`${node} has no config folder ${dir}`);
+    copyConfig(from, dir, netnsEtc(node));
   }
 
   partition(cut: Cut, on: boolean): Promise<void> {
@@ -312,6 +336,15 @@ export class NetnsRuntime implements Runtime {
   private spec(node: string): NodeSpec {
     return requireNode(this.topology, node);
   }
+}
+
+/**
+ * A config folder copied root-owned (keepalived refuses scripts its script_user could modify),
+ * file by file into the existing directory: the node has that directory bind-mounted, so a new
+ * directory renamed over it would stay unseen there.
+ */
+function copyConfig(from: string, dir: string, etc: string): void {
+  cpSync(join(from, dir), join(etc, dir), { recursive: true, force: true, filter: (src) => !src.endsWith('.ts') });
 }
 
 function readProc(path: string): string | undefined {

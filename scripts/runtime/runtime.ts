@@ -32,6 +32,9 @@ export interface NodeInfo {
   address?: string;
 }
 
+/** HAProxy's two CLI sockets in an LB's /run/hakit: the worker's runtime API, the master's CLI. */
+export type HaproxySocket = 'worker' | 'master';
+
 export interface Credentials {
   /** The stats page's user and password. */
   user: string;
@@ -72,8 +75,22 @@ export interface Runtime {
   exec(node: string, argv: string[]): Promise<ExecResult>;
   /** Reads a file from the node's /run/hakit directory; undefined when absent or the node is gone. */
   readRunFile(node: string, name: string): Promise<string | undefined>;
-  /** Sends one command to a load balancer's HAProxy runtime API and returns the answer. */
-  runtimeApi(node: string, command: string): Promise<string>;
+  /**
+   * Replaces a file in the node's /run/hakit (mode 0600, by rename: a reader sees the old or the
+   * new text, never half): what a running node reads on its next reload (the stats user).
+   */
+  writeRunFile(node: string, name: string, text: string): Promise<void>;
+  /**
+   * Sends one command to a load balancer's HAProxy and returns the answer: its runtime API (the
+   * current worker, `worker`, the default) or its master CLI (`master`: reload, show proc).
+   */
+  runtimeApi(node: string, command: string, socket?: HaproxySocket): Promise<string>;
+  /**
+   * Optional: puts a config folder (a node group's configDir, e.g. `haproxy`) from `from` on the
+   * host where the node sees it at /etc/NAME, in place of what it has, for its next reload and
+   * its later starts (`hakit reload`). Runtimes without it cannot change a running node's files.
+   */
+  deliverConfig?(node: string, dir: string, from: string): Promise<void>;
   logs(node: string): Promise<string>;
   /**
    * Optional: kills HAProxy alone on a load balancer, keepalived staying up (F2). Without it the

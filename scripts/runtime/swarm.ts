@@ -19,9 +19,9 @@ import { labelLbNodes, LB_LABEL, listSwarmNodes, updateNodeSpec } from '../swarm
 import { swarmTopology, type SwarmPlan } from '../swarm/plan.js';
 import { stackFileText } from '../swarm/stack-file.js';
 import type { Topology } from '../stack/topology.js';
-import { cutBetween, readRunFileByExec, requireNode, runtimeApiByExec } from './common.js';
+import { cutBetween, readRunFileByExec, requireNode, runtimeApiByExec, writeRunFileByExec } from './common.js';
 import { containerLogs, dockerAt, dockerClient, execIn, ignoreGone, imageExists, images } from './docker-engine.js';
-import type { Credentials, Cut, ExecResult, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
+import type { Credentials, Cut, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const STACK = 'hakit';
 const STACK_LABEL = `com.docker.stack.namespace=${STACK}`;
@@ -311,10 +311,18 @@ export class SwarmRuntime implements Runtime {
     return readRunFileByExec(this, node, name);
   }
 
-  runtimeApi(node: string, command: string): Promise<string> {
-    // The socket is in the node's shared /run/hakit volume; keepalived's container reaches it too.
-    return runtimeApiByExec(this, node, command);
+  /** Into the node's shared /run/hakit volume, which HAProxy's container sees too. */
+  writeRunFile(node: string, name: string, text: string): Promise<void> {
+    return writeRunFileByExec(this, node, name, text);
   }
+
+  runtimeApi(node: string, command: string, socket?: HaproxySocket): Promise<string> {
+    // The sockets are in the node's shared /run/hakit volume; keepalived's container reaches them too.
+    return runtimeApiByExec(this, node, command, socket);
+  }
+
+  // No deliverConfig: the configs are in the image, and a Swarm config object changes only
+  // through a service update, which replaces the tasks (a restart, not a reload).
 
   partition(cut: Cut, on: boolean): Promise<void> {
     return cutBetween(this, cut, on);

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkHaproxy, checkKeepalived } from '../testing/config-check.js';
+import { checkHaproxy, checkKeepalived } from '../groups/lb/config-check.js';
 import { packageRoot } from '../paths.js';
 import { keepalivedProfileConf, lbProfileEnv, profiles } from './profiles.js';
 import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../testing/prerequisites.js';

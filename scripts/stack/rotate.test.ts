@@ -6,6 +6,8 @@ import { loadCredentials, saveCredentials } from './credentials.js';
 import { silentProgress } from '../progress.js';
 import { rotateCredentials, rotationOrder } from './rotate.js';
 import type { StackStatus } from '../observe/status.js';
+import { statsUsersConfig } from '../groups/lb/stats-users.js';
+import { FakeRuntime } from '../testing/fake-runtime.js';
 
 const status = (lb1: string, lb2: string): StackStatus => ({
   runtime: 'netns',
@@ -24,6 +26,28 @@ describe('credential rotation', () => {
     expect(rotationOrder(status('MASTER', 'BACKUP'))).toEqual(['lb2', 'lb1']);
     expect(rotationOrder(status('BACKUP', 'MASTER'))).toEqual(['lb1', 'lb2']);
     expect(rotationOrder(status('DOWN', 'MASTER'))).toEqual(['lb1', 'lb2']);
+  });
+
+  it('on a runtime that delivers files in place: a new stats user file and a reload per LB, BACKUP first, no restart', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hkrot-')), 'credentials.json');
+    const rt = new FakeRuntime();
+    const workers = new Map([...rt.haproxyMasters].map(([lb, m]) => [lb, m.worker]));
+    const creds = await rotateCredentials(rt, silentProgress, file);
+    expect(rt.calls).toEqual([]);
+    for (const lb of ['lb1', 'lb2']) {
+      expect(rt.runFiles.get(`${lb}/stats-users.cfg`)).toBe(statsUsersConfig(creds));
+      expect(rt.haproxyMasters.get(lb)!.worker).not.toBe(workers.get(lb));
+    }
+    expect(rt.execs.map((e) => e.split(':')[0])).toEqual(['lb2', 'lb1']);
+  });
+
+  it('elsewhere (no deliverConfig): each LB restarts in turn, BACKUP first', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hkrot-')), 'credentials.json');
+    const rt = new FakeRuntime();
+    Object.defineProperty(rt, 'deliverConfig', { value: undefined });
+    await rotateCredentials(rt, silentProgress, file);
+    expect(rt.calls).toEqual(['stop lb2 graceful', 'restore lb2', 'stop lb1 graceful', 'restore lb1']);
+    expect(rt.runFiles.size).toBe(0);
   });
 
   it('without a stack, saves a new password (mode 0600) for the next up', async () => {

@@ -4,7 +4,7 @@
 // `show stat` answer, so getStatus() works on it unchanged. No processes, no network: the web
 // tier only (a data node's state is asked of the node over the network).
 import { cutSides } from '../runtime/common.js';
-import type { Cut, ExecResult, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
+import type { Cut, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
 import { defaultTopology, lbs, webTier, type Topology } from '../stack/topology.js';
 
 export class FakeRuntime implements Runtime {
@@ -17,6 +17,16 @@ export class FakeRuntime implements Runtime {
   readonly haproxyDead = new Set<string>();
   /** Cuts in force, as "a|b" pairs of node names (both orders). */
   readonly cuts = new Set<string>();
+  /** Commands run in nodes other than `ip` (a reload's SIGHUP to keepalived), as "node: argv". */
+  readonly execs: string[] = [];
+  /** Files written into nodes' /run/hakit, by "node/name". */
+  readonly runFiles = new Map<string, string>();
+  /** Config folders delivered, as "node dir from". */
+  readonly delivered: string[] = [];
+  /** Each LB's HAProxy master: its current worker PID and reload counts (`show proc`). */
+  readonly haproxyMasters = new Map(lbs(defaultTopology).map((n, i) => [n.name, { worker: 1000 + i * 100, reloads: 0, failed: 0 }]));
+  /** The next master `reload` fails (a config HAProxy refuses): the old worker serves on. */
+  failNextReload = false;
   private stackUp = true;
   private readonly transitionLogs = new Map<string, string[]>();
   private clock = 1_700_000_000_000;
@@ -88,6 +98,7 @@ export class FakeRuntime implements Runtime {
       const own = this.topology.nodes.find((n) => n.name === node)?.address;
       return { stdout: `2: eth0    inet ${own}/24 scope global eth0${extra}\n`, stderr: '', exitCode: 0 };
     }
+    this.execs.push(`${node}: ${argv.join(' ')}`);
     return { stdout: '', stderr: '', exitCode: 0 };
   }
   async killHaproxy(node: string): Promise<void> {
@@ -98,15 +109,49 @@ export class FakeRuntime implements Runtime {
     this.elect();
   }
   async readRunFile(node: string, name: string): Promise<string | undefined> {
+    const written = this.runFiles.get(`${node}/${name}`);
+    if (written !== undefined) return written;
     if (name === 'haproxy-down') return this.alive.get(node) ? (this.haproxyDead.has(node) ? '1\n' : '0\n') : undefined;
     if (name !== 'transitions.log') return undefined;
     const lines = this.transitionLogs.get(node);
     return lines ? lines.join('\n') + '\n' : undefined;
   }
-  async runtimeApi(node: string, command: string): Promise<string> {
-    if (!this.fit(node) || command !== 'show stat') throw new Error('no HAProxy');
+  async writeRunFile(node: string, name: string, text: string): Promise<void> {
+    this.need(node);
+    if (!this.alive.get(node)) throw new Error('node is down');
+    this.runFiles.set(`${node}/${name}`, text);
+  }
+  async deliverConfig(node: string, dir: string, from: string): Promise<void> {
+    this.need(node);
+    this.delivered.push(`${node} ${dir} ${from}`);
+  }
+  async runtimeApi(node: string, command: string, socket: HaproxySocket = 'worker'): Promise<string> {
+    const m = this.haproxyMasters.get(node);
+    if (!this.fit(node) || !m) throw new Error('no HAProxy');
+    if (socket === 'master') return this.masterCli(m, command);
+    if (command === 'show info') return `Name: HAProxy\nPid: ${m.worker}\n`;
+    if (command !== 'show stat') throw new Error(`the fake answers no ${command}`);
     const row = (sv: string) => `be_web,${sv},${this.alive.get(sv) ? 'UP' : 'DOWN'},L7OK,200`;
     return ['# pxname,svname,status,check_status,check_code', row('backend1'), row('backend2'), 'be_web,BACKEND,UP,,'].join('\n') + '\n';
+  }
+  /** HAProxy 2.6's master CLI: `reload` answers nothing; `show proc` lists master and workers. */
+  private masterCli(m: { worker: number; reloads: number; failed: number }, command: string): string {
+    if (command === 'reload') {
+      m.reloads++;
+      if (this.failNextReload) m.failed++;
+      else m.worker++;
+      this.failNextReload = false;
+      return '';
+    }
+    if (command !== 'show proc') throw new Error(`the fake master answers no ${command}`);
+    return [
+      '#<PID>          <type>          <reloads>       <uptime>        <version>',
+      `900             master          ${m.reloads} [failed: ${m.failed}]   0d00h00m09s     2.6.12`,
+      '# workers',
+      `${m.worker}            worker          0               0d00h00m01s     2.6.12`,
+      '# programs',
+      '',
+    ].join('\n');
   }
   async partition(cut: Cut, on: boolean): Promise<void> {
     cutSides(this.topology, cut);

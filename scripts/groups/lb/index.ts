@@ -1,11 +1,21 @@
 // The load balancers: HAProxy and keepalived side by side, started by keepalived/lb-entrypoint,
 // configured by haproxy/ and keepalived/ (one file each for both LBs).
-import { HakitError } from '../../errors.js';
+import { ExitCode, HakitError } from '../../errors.js';
 import { lbProfileEnv } from '../../stack/profiles.js';
 import { lbs } from '../../stack/topology.js';
 import { waitFor } from '../../sh.js';
 import type { NodeGroup } from '../group.js';
+import { join } from 'node:path';
+import { commandExists } from '../../sh.js';
+import { checkHaproxy, checkKeepalived, type CheckResult } from './config-check.js';
+import { reloadLb } from './reload.js';
 import { holdsVip, lbState } from './status.js';
+
+/** A failed check as one problem: what ran, and the validator's own complaint. */
+function problem(what: string, r: CheckResult): string {
+  const said = r.output.split('\n').filter((l) => /\[(ALERT|WARNING)\]|ignoring|error|unknown/i.test(l));
+  return `${what} (exit ${r.exitCode}):\n    ${(said.length ? said : r.output.split('\n').filter(Boolean)).slice(0, 6).join('\n    ')}`;
+}
 
 export const lbGroup: NodeGroup = {
   name: 'lb',
@@ -42,9 +52,12 @@ export const lbGroup: NodeGroup = {
   },
   parts: ['haproxy'],
   async killPart(rt, node) {
-    // Only HAProxy dies; keepalived stays up and must notice on its own.
+    // Only HAProxy dies — its master (the PID in haproxy.pid) and its workers together, as a crash
+    // of the whole program; keepalived stays up and must notice on its own. (A worker alone would
+    // take the master with it; a master alone, its workers within milliseconds.)
     if (rt.killHaproxy) return rt.killHaproxy(node);
-    const r = await rt.exec(node, ['sh', '-c', 'kill -KILL "$(cat /run/hakit/haproxy.pid)"']);
+    const script = 'm=$(cat /run/hakit/haproxy.pid) && kill -KILL $(cat /proc/"$m"/task/*/children 2>/dev/null) "$m"';
+    const r = await rt.exec(node, ['sh', '-c', script]);
     if (r.exitCode !== 0) throw new HakitError(`could not kill HAProxy on ${node}: ${r.stderr.trim() || 'is the node running?'}`);
   },
   // keepalived alone is not a whole LB: lb-entrypoint writes 1 to the track file when HAProxy exits.
@@ -52,6 +65,26 @@ export const lbGroup: NodeGroup = {
   // A container keeps the environment it was created with: new credentials (creds --rotate) need
   // a new LB container.
   needsRecreate: (env, credentials) => !env.includes(`STATS_PASSWORD=${credentials.password}`),
+  // On this host, with the validators the kit's own tests use (keepalived -t's exit code is not
+  // to be trusted: docs/architecture.md#checking-the-keepalived-config), once per LB.
+  async checkConfig(from, nodes) {
+    for (const tool of ['haproxy', 'keepalived', 'unshare', 'nsenter'])
+      if (!(await commandExists(tool)))
+        throw new HakitError(
+          `checking the config needs ${tool} on this host`,
+          ExitCode.preflight,
+          'hakit setup (it installs haproxy and keepalived)',
+        );
+    const problems: string[] = [];
+    for (const n of nodes) {
+      const hp = await checkHaproxy(join(from, 'haproxy'), { NODE_NAME: n.name });
+      if (!hp.ok) problems.push(problem(`haproxy -c for ${n.name}`, hp));
+      const ka = await checkKeepalived(n.name, join(from, 'keepalived'));
+      if (!ka.ok) problems.push(problem(`keepalived -t -i ${n.name}`, ka));
+    }
+    return problems;
+  },
+  reload: (rt, node) => reloadLb(rt, node),
   validate(nodes) {
     const errors: string[] = [];
     if (nodes.length !== 2) errors.push(`expected 2 load balancers, found ${nodes.length}`);

@@ -3,8 +3,9 @@
 import { mkdtempSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
-import { shMaybe } from '../sh.js';
+import { statsUsersConfig, STATS_USERS_FILE } from './stats-users.js';
+import { packageRoot } from '../../paths.js';
+import { shMaybe } from '../../sh.js';
 
 // A /run of the check's own with an empty /run/hakit, as a node has before its entrypoint writes
 // anything: keepalived.conf includes /run/hakit/*.conf patterns, which keepalived reports as
@@ -18,12 +19,15 @@ export interface CheckResult {
   output: string;
 }
 
-/** `haproxy -c` on a config directory mounted at /etc/haproxy (so errorfile paths resolve). */
+/**
+ * `haproxy -c` on a config directory mounted at /etc/haproxy (so errorfile paths resolve), with
+ * the stats user file the LB entrypoint writes, as the node's HAProxy loads them.
+ */
 export async function checkHaproxy(dir = join(packageRoot, 'haproxy'), extraEnv: Record<string, string> = {}): Promise<CheckResult> {
-  const env = { ...process.env, NODE_NAME: 'lb1', STATS_USER: 'check', STATS_PASSWORD: 'check', ...extraEnv };
-  const r = await shMaybe({
-    env,
-  })`unshare --mount sh -c ${`mount --bind "$0" /etc/haproxy && ${privateRun} && exec haproxy -c -f /etc/haproxy/haproxy.cfg`} ${dir}`;
+  const env = { ...process.env, NODE_NAME: 'lb1', ...extraEnv };
+  const users = `/run/hakit/${STATS_USERS_FILE}`;
+  const script = `mount --bind "$0" /etc/haproxy && ${privateRun} && printf '%s' "$1" > ${users} && exec haproxy -c -f /etc/haproxy/haproxy.cfg -f ${users}`;
+  const r = await shMaybe({ env })`unshare --mount sh -c ${script} ${dir} ${statsUsersConfig({ user: 'check', password: 'check' })}`;
   const output = r.stdout + r.stderr;
   // Backends are named by hostname, which only resolve inside the kit's network: that warning is expected.
   const unexpected = output.split('\n').filter((l) => /\[(ALERT|WARNING)\]/.test(l) && !/could not resolve address 'backend\d'/.test(l));

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHaproxy, checkKeepalived } from './config-check.js';
-import { packageRoot } from '../paths.js';
-import { failUnderCi, missingPrerequisites, skipOutsideCi } from './prerequisites.js';
-import { defaultTopology, lbs } from '../stack/topology.js';
+import { packageRoot } from '../../paths.js';
+import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../../testing/prerequisites.js';
+import { defaultTopology, lbs } from '../../stack/topology.js';
 
 const missing = await missingPrerequisites(['haproxy', 'keepalived', 'ip', 'nsenter', 'unshare']);
 
