@@ -1,5 +1,6 @@
 // In a real browser (Debian's chromium driven by playwright-core), on one real stack: the page
-// behind the VIP, the HAProxy stats page, and the dashboard while lb1 dies. Screenshots go to
+// behind the VIP and its visit counter (through a data node's death), the HAProxy stats page, and
+// the dashboard while lb1 dies. Screenshots go to
 // artifacts/screenshots/ (the README's copies live in docs/screenshots/).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,54 @@ describe.skipIf(skipOutsideCi(missing))('in a real browser (chromium)', () => {
       await page.screenshot({ path: join(shots, 'vip-page-server2.png') });
       await page.reload();
       expect(await page.locator('#server').textContent()).toBe('Server 1');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the page counts: reloads raise the count, the cookie keeps the visitor unique, and the page answers with redis1 killed', async () => {
+    const { context, page } = await newPage({ viewport: { width: 760, height: 360 } });
+    const seen = async () => {
+      const text = (await page.locator('#count').textContent()) ?? '';
+      const m = /Visits today: (\d+) · unique visitors today: (\d+)/.exec(text);
+      return { text, state: await page.locator('#count').getAttribute('data-state'), visits: Number(m?.[1]), uniques: Number(m?.[2]) };
+    };
+    try {
+      await page.goto(vipUrl);
+      const first = await seen();
+      expect(first.state).toBe('counted');
+      await page.reload();
+      const second = await seen();
+      expect(second.visits).toBeGreaterThan(first.visits);
+      expect(second.uniques).toBe(first.uniques); // the same browser, the same visitor
+      await page.screenshot({ path: join(shots, 'vip-page-counter.png') });
+      // A second browser profile is a second visitor.
+      const other = await newPage();
+      try {
+        await other.page.goto(vipUrl);
+        const m = /unique visitors today: (\d+)/.exec((await other.page.locator('#count').textContent()) ?? '');
+        expect(Number(m?.[1])).toBe(second.uniques + 1);
+      } finally {
+        await other.context.close();
+      }
+      // The primary's node dies: the page still answers at once, first with the count as
+      // pending or unavailable, then counted again once Sentinel has promoted a replica.
+      const primary = (await getStatus(rt!)).nodes.find((n) => n.role === 'redis' && n.state === 'PRIMARY')!.name;
+      await killNode(rt!, primary, 'hard');
+      const res = await page.reload();
+      expect(res?.status()).toBe(200);
+      expect(await page.locator('h1').textContent()).toBe('Hello, World!');
+      await waitFor(
+        'a count shown again after the failover',
+        async () => {
+          await page.reload();
+          return (await seen()).state === 'counted' ? true : undefined;
+        },
+        15_000,
+        200,
+      );
+      expect((await seen()).visits).toBeGreaterThan(second.visits);
+      await restoreNode(rt!, primary);
     } finally {
       await context.close();
     }
