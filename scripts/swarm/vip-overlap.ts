@@ -3,12 +3,13 @@
 // VIP it added stays on the node's interface. So this looks at each lab node's interface from
 // this host (the node is a container here: nsenter into its network namespace, a few ms), every
 // ~50 ms, for a bounded time.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ExitCode, HakitError } from '../errors.js';
 import { splitBrainSpans, type VipSample } from '../observe/analysis.js';
 import { getStatus, masters } from '../observe/status.js';
 import type { SwarmRuntime } from '../runtime/swarm.js';
-import { shMaybe, sleep, waitFor } from '../sh.js';
+import { sleep, waitFor } from '../sh.js';
 import { dockerClient } from '../runtime/docker-engine.js';
 import { containerName } from './lab.js';
 
@@ -29,12 +30,18 @@ export async function labInterfaceProbe(nodes: string[], vip: string, iface: str
     }),
   );
   return async () => {
-    const held = await Promise.all(
-      pids.map(async (pid) => (await shMaybe`nsenter -t ${pid} -n ip -4 -o addr show dev ${iface}`).stdout.includes(` ${vip}/`)),
-    );
+    const held = await Promise.all(pids.map(async (pid) => (await interfaceText(pid, iface)).includes(` ${vip}/`)));
     return nodes.filter((_, i) => held[i]);
   };
 }
+
+/** The interface's addresses in a process's network namespace: nsenter + ip, no shell between (a busy machine forks slowly). */
+const interfaceText = (pid: number, iface: string) =>
+  new Promise<string>((resolve) =>
+    execFile('nsenter', ['-t', String(pid), '-n', 'ip', '-4', '-o', 'addr', 'show', 'dev', iface], { timeout: 2000 }, (_err, stdout) =>
+      resolve(stdout ?? ''),
+    ),
+  );
 
 /** Samples `probe` every `everyMs` until `signal` aborts or `maxMs` has passed. */
 export async function sampleHolders(
