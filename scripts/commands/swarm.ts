@@ -11,6 +11,16 @@ const replicasArg = (value: string): number => {
   return n;
 };
 
+const wholeIn =
+  (lo: number, hi: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new InvalidArgumentError(`a whole number from ${lo} to ${hi}`);
+    return n;
+  };
+const runsArg = wholeIn(1, 20);
+const windowArg = wholeIn(1, 30);
+
 export function registerSwarmCommands(program: Command): void {
   const lab = program
     .command('lab')
@@ -27,6 +37,16 @@ export function registerSwarmCommands(program: Command): void {
     .description('the lab nodes and their Swarm state')
     .option('--json', 'machine-readable output')
     .action(lazyAction(async () => (await import('./run/lab.js')).labStatus));
+
+  lab
+    .command('overlap')
+    .description(
+      'with the stack up on the lab: kill the MASTER LB hard (N times, each restored) and measure how long two lab nodes held the VIP, sampling their interfaces every ~50 ms',
+    )
+    .option('--runs <n>', 'kills to measure (1 to 20)', runsArg, 3)
+    .option('--window <s>', 'seconds watched after each kill (1 to 30)', windowArg, 5)
+    .option('--json', 'machine-readable output')
+    .action(lazyAction(async () => (await import('./run/lab.js')).labOverlap));
 
   lab
     .command('down')

@@ -1,8 +1,9 @@
 // The swarm runtime: the tier on a Docker Swarm cluster, from the same compose.yaml (through
 // compose.swarm.yaml and `docker stack deploy`). The kit's node names map onto Swarm like this:
 //   lb1, lb2      the Swarm nodes the plan names, each running a keepalived task (host network:
-//                 the VIP lands on the node's LAN interface) and an HAProxy task (overlay network,
-//                 ports published on the node); labelled hakit.role=lb by the kit
+//                 the VIP lands on the node's LAN interface), an HAProxy task (overlay network,
+//                 ports published on the node) and a VIP guard task (host network: removes the VIP
+//                 when keepalived dies); labelled hakit.role=lb by the kit
 //   backendN      the backend service's replica in slot N, wherever Swarm put it
 // Swarm restarts what dies, so a killed node comes back by itself after restart_policy's delay;
 // `restore` also makes a drained LB node schedulable again.
@@ -25,7 +26,8 @@ import type { Credentials, Cut, ExecResult, HaproxySocket, NodeInfo, Runtime, St
 
 export const STACK = 'hakit';
 const STACK_LABEL = `com.docker.stack.namespace=${STACK}`;
-const service = (s: 'backend' | 'haproxy' | 'keepalived') => `${STACK}_${s}`;
+type ServiceName = 'backend' | 'haproxy' | 'keepalived' | 'vip-guard';
+const service = (s: ServiceName) => `${STACK}_${s}`;
 
 interface Task {
   ID: string;
@@ -152,7 +154,7 @@ export class SwarmRuntime implements Runtime {
     }
   }
 
-  private async tasks(s: 'backend' | 'haproxy' | 'keepalived'): Promise<Task[]> {
+  private async tasks(s: ServiceName): Promise<Task[]> {
     return (await this.manager.listTasks({ filters: { service: [service(s)], 'desired-state': ['running'] } })) as Task[];
   }
 
@@ -161,9 +163,14 @@ export class SwarmRuntime implements Runtime {
   }
 
   private async allRunning(): Promise<boolean> {
-    const [b, h, k] = await Promise.all([this.tasks('backend'), this.tasks('haproxy'), this.tasks('keepalived')]);
+    const [b, h, k, g] = await Promise.all([
+      this.tasks('backend'),
+      this.tasks('haproxy'),
+      this.tasks('keepalived'),
+      this.tasks('vip-guard'),
+    ]);
     const running = (ts: Task[]) => ts.filter((t) => t.Status.State === 'running').length;
-    return running(b) >= this.plan.backends && running(h) >= 2 && running(k) >= 2;
+    return running(b) >= this.plan.backends && running(h) >= 2 && running(k) >= 2 && running(g) >= 2;
   }
 
   /** Where each kit node is, from the manager's task list (running tasks only). */
@@ -246,8 +253,9 @@ export class SwarmRuntime implements Runtime {
     for (const id of Object.values(p.containers)) {
       if (!id) continue;
       const c = engine.getContainer(id);
-      // hard: SIGKILL, as a dead host's processes. The VIP stays on the node's interface until
-      // Swarm restarts keepalived there (restart_policy), which clears it as it starts BACKUP.
+      // hard: SIGKILL, as a dead host's processes. keepalived cannot remove its VIP then; the
+      // node's VIP guard, which is not killed (the node's network outlives these tasks as a
+      // host outlives a crashed daemon), removes it (docs/architecture.md#a-dead-keepalived-leaves-no-vip).
       await (mode === 'hard' ? c.kill() : c.stop({ t: 15 })).catch(ignoreGone);
     }
   }
