@@ -24,7 +24,9 @@ RUN set -eu; missing=; \
     mkdir -p /data && chown redis:redis /data
 
 COPY redis/ /etc/redis/
-RUN chown -R root:root /etc/redis && chmod -R go-w /etc/redis
+# Debian's package leaves /etc/redis as redis:redis 2750; ours is root's and readable by the redis
+# user, who reads the shared configs the entrypoint's files include.
+RUN chown -R root:root /etc/redis && chmod -R go-w,a+rX /etc/redis
 
 EXPOSE 6379 26379
 VOLUME /data
