@@ -4,7 +4,7 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
-import { openData, type Data } from './data.js';
+import type { Data } from './data.js';
 import { redisSettingsFromEnv, visitSettingsFromEnv } from './redis/settings.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
@@ -15,12 +15,14 @@ const port = Number(env('PORT', '8080'));
 const drainDelayMs = Number(env('DRAIN_DELAY_MS', '1000'));
 const drainTimeoutMs = Number(env('DRAIN_TIMEOUT_MS', '10000'));
 
-// Redis is optional (REDIS_SENTINELS): without it the page is the tier's own, with no count.
-// A malformed setting stops the start with its message rather than running half-configured.
+// Redis is optional (REDIS_SENTINELS): without it the page is the tier's own, with no count, and
+// ioredis is not even loaded. A malformed setting stops the start with its message rather than
+// running half-configured.
 let data: Data | undefined;
 try {
   const redis = redisSettingsFromEnv(process.env);
   if (redis) {
+    const { openData } = await import('./data.js');
     data = openData(redis, visitSettingsFromEnv(process.env), serverName);
     console.log(`${serverName}: counting visits on Redis "${redis.masterName}" via ${redis.sentinels.length} sentinel(s)`);
   }

@@ -177,6 +177,18 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       expect([413, 502, undefined]).toContain(chunked.status);
     });
 
+    it("the edge's 413 on /api/ is JSON (256 KiB on /api/kv/, whose 64 KiB limit is on the value), HTML elsewhere", async () => {
+      const head = (path: string, length: number) =>
+        raw(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`);
+      const kv = await head('/api/kv/k', 300_000);
+      expect(kv.status).toBe(413);
+      expect(kv.text).toMatch(/content-type: application\/json/i);
+      expect(kv.text).toContain('{"error":"payload too large","limit":262144}');
+      const api = await head('/api/visits', 70_000);
+      expect(api.text).toContain('{"error":"payload too large","limit":65536}');
+      expect((await head('/', 70_000)).text).toMatch(/<html>/);
+    });
+
     it('unknown path 404, a known path with an unserved method 405 (Allow), an unknown method 405', async () => {
       const notFound = await raw('GET /no/such/page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
       const post = await raw('DELETE / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');

@@ -34,6 +34,10 @@ interface Figures {
   doubled: number;
   final: number;
   maxShown: number;
+  /** From the fault to Sentinel naming the new primary (as the test's switch step saw it). */
+  sentinelMs: number;
+  /** From the fault to the first view counted after it. */
+  firstCountAfterMs: number;
 }
 
 describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', () => {
@@ -81,11 +85,16 @@ describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', 
       }
     };
     const t0 = Date.now();
-    const switched = sleep(switchAt).then(doSwitch);
-    for (let i = 0; Date.now() - t0 < ms; i++) {
+    let switchedAt: number | undefined;
+    const switched = sleep(switchAt)
+      .then(doSwitch)
+      .then(() => (switchedAt = Date.now()));
+    // At least `ms`, and 2 s after Sentinel named the new primary (a loaded machine slows it).
+    for (let i = 0; Date.now() - t0 < ms || switchedAt === undefined || Date.now() - switchedAt < 2000; i++) {
       pending.push(view(`${tag}-${i}`, true));
       await sleep(10);
     }
+    const tEnd = Date.now();
     await Promise.all([switched, ...pending]);
     const ids = new Set(records.map((r) => r.id));
     const shown = records.flatMap((r) => (r.outcome.state === 'counted' ? [r.outcome.count - start] : []));
@@ -97,9 +106,11 @@ describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', 
       const all = await Promise.all(alive.map((n) => counterOn(n.port)));
       return all.every((c) => c === all[0]);
     });
-    const countedAt = records.filter((r) => r.outcome.state === 'counted').map((r) => r.atMs);
+    // The run's start and end count as edges: a counter that never came back is one long gap.
+    const countedAt = [t0, ...records.filter((r) => r.outcome.state === 'counted').map((r) => r.atMs), tEnd];
     countedAt.sort((a, b) => a - b);
     const gaps = countedAt.slice(1).map((t, i) => t - countedAt[i]!);
+    const firstAfter = Math.min(...records.filter((r) => r.outcome.state === 'counted' && r.atMs > t0 + switchAt).map((r) => r.atMs));
     const maxShown = Math.max(0, ...shown);
     const figures: Figures = {
       views: ids.size,
@@ -111,6 +122,8 @@ describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', 
       doubled: Math.max(0, final - ids.size),
       final,
       maxShown,
+      sentinelMs: switchedAt! - t0 - switchAt,
+      firstCountAfterMs: firstAfter - t0 - switchAt,
     };
     console.log(`${tag}: ${JSON.stringify(figures)}`);
     return figures;
@@ -140,8 +153,7 @@ describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', 
     expect(f.lost).toBe(0);
     expect(f.doubled).toBe(0);
     expect(f.final).toBeGreaterThanOrEqual(f.counted);
-    // Counting resumed on the new primary.
-    expect(f.counted).toBeGreaterThan(100);
+    expect(Number.isFinite(f.firstCountAfterMs)).toBe(true); // counting resumed after the switch
   }, 60_000);
 
   it('an unplanned SENTINEL FAILOVER: counting resumes, nothing doubled', async () => {
@@ -152,8 +164,8 @@ describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', 
     });
     expect(await lab.primaryPort()).not.toBe(before);
     expect(f.doubled).toBe(0);
-    expect(f.counted).toBeGreaterThan(100);
-    expect(f.blackoutMs).toBeLessThan(5000);
+    expect(Number.isFinite(f.firstCountAfterMs)).toBe(true); // counting resumed after the switch
+    expect(f.blackoutMs).toBeLessThan(10_000);
   }, 60_000);
 
   // Last: it leaves the set one node short. Loopback answers a dead port with a reset at once, so
@@ -167,6 +179,6 @@ describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', 
     });
     expect(f.lost).toBe(0);
     expect(f.doubled).toBe(0);
-    expect(f.counted).toBeGreaterThan(100);
+    expect(Number.isFinite(f.firstCountAfterMs)).toBe(true); // counting resumed after the switch
   }, 60_000);
 });
