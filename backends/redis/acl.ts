@@ -29,35 +29,35 @@ export const backendCommands = [
 /** Key patterns: the visit counter's (page:index:*) and the key-value store's (kv:*). */
 export const backendKeyPatterns = ['page:index:*', 'kv:*'] as const;
 
+/** What the backends' user may touch on a data node: keys, channels, commands. */
+export const backendPermissions = (): string[] => [
+  ...backendKeyPatterns.map((p) => `~${p}`),
+  'resetchannels',
+  '-@all',
+  ...backendCommands.map((c) => `+${c}`),
+];
+
 /** The rule list after `ACL SETUSER <user>` (or after `user <user>` in redis.conf / an ACL file). */
 export function backendAclRules(password: string): string[] {
-  return [
-    'reset',
-    'on',
-    `>${password}`,
-    ...backendKeyPatterns.map((p) => `~${p}`),
-    'resetchannels',
-    '-@all',
-    ...backendCommands.map((c) => `+${c}`),
-  ];
+  return ['reset', 'on', `>${password}`, ...backendPermissions()];
 }
+
+/** What the backends' user may do on a Sentinel. */
+export const sentinelClientPermissions = (): string[] => [
+  'resetchannels',
+  ...promotionChannels.map((c) => `&${c}`),
+  '-@all',
+  '+auth',
+  '+ping',
+  '+subscribe',
+  '+sentinel|get-master-addr-by-name',
+  '+sentinel|sentinels',
+];
 
 /**
  * The backends' user on a Sentinel: find the primary, learn the other Sentinels, and hear a
  * failover's steps (promotion.ts; +switch-master is also ioredis's failoverDetector's).
  */
 export function sentinelClientAclRules(password: string): string[] {
-  return [
-    'reset',
-    'on',
-    `>${password}`,
-    'resetchannels',
-    ...promotionChannels.map((c) => `&${c}`),
-    '-@all',
-    '+auth',
-    '+ping',
-    '+subscribe',
-    '+sentinel|get-master-addr-by-name',
-    '+sentinel|sentinels',
-  ];
+  return ['reset', 'on', `>${password}`, ...sentinelClientPermissions()];
 }

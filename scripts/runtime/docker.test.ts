@@ -9,6 +9,7 @@ import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
 import { defaultTopology, lbs } from '../stack/topology.js';
 import { composeFile, detectCompose } from './docker-engine.js';
 import { DockerRuntime } from './docker.js';
+import { appAclEnv } from '../groups/redis/client-env.js';
 
 const composeCmd = await detectCompose();
 const redisSecrets = {
@@ -16,6 +17,7 @@ const redisSecrets = {
   REDIS_APP_PASSWORD: 'app-pw',
   REDIS_REPLICA_PASSWORD: 'replica-pw',
   REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+  ...appAclEnv(),
 };
 const missing = composeCmd ? undefined : 'missing: docker compose or docker-compose';
 

@@ -9,6 +9,7 @@ import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { groupOf } from '../groups/index.js';
 import { groupSecrets } from '../groups/secrets.js';
+import { appAclEnv } from '../groups/redis/client-env.js';
 import { packageRoot, stateDir } from '../paths.js';
 import { loadCredentials } from '../stack/credentials.js';
 import { ExitCode, HakitError } from '../errors.js';
@@ -65,6 +66,7 @@ export const composeEnv = (t: Topology, c: Credentials | undefined): ComposeEnv 
   const env: ComposeEnv = {
     ...Object.fromEntries(groupSecrets().map((n) => [n, 'unused'])),
     ...c?.secrets,
+    ...appAclEnv(),
     STATS_USER: c?.user ?? 'admin',
     STATS_PASSWORD: c?.password ?? 'unused',
   };

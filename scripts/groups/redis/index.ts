@@ -6,6 +6,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import { dataNodes, type NodeSpec, type Topology } from '../../stack/topology.js';
 import type { NodeGroup } from '../group.js';
 import { redisSecrets, secretEnv } from '../secrets.js';
+import { appAclEnv } from './client-env.js';
 import { redisStates } from './status.js';
 
 /** The node that is primary on a first start (an empty data directory). */
@@ -40,6 +41,7 @@ export const redisGroup: NodeGroup = {
         .map((n) => n.address)
         .join(' '),
       DATA_DIR: dataDir,
+      ...appAclEnv(),
       ...secretEnv(credentials.secrets, redisSecrets),
     },
   }),
