@@ -6,7 +6,8 @@ import type { NodeStatus, StackStatus } from './status.js';
 export function describeDetail(d: NodeStatus['detail']): string {
   if (!d) return '';
   const parts = [];
-  if (d.sentinel !== undefined) parts.push(`sentinel: ${d.sentinel}`);
+  if (d.sentinel !== undefined)
+    parts.push(`sentinel: ${d.sentinel}${d.sentinelsKnown !== undefined ? ` (knows ${d.sentinelsKnown})` : ''}`);
   if (d.lagBytes !== undefined) parts.push(`lag ${d.lagBytes} B`);
   if (d.visitsToday !== undefined) parts.push(`visits today ${d.visitsToday}`);
   return parts.join(' · ');

@@ -21,6 +21,18 @@ interface Seen {
   linkUp?: boolean;
   /** The address its Sentinel gives for the primary; undefined when the Sentinel does not answer. */
   sentinelSays?: string;
+  /** How many Sentinels its Sentinel knows, itself included (they find each other every 2 s). */
+  sentinelsKnown?: number;
+}
+
+/** SENTINEL MASTER's answer, a flat list of field, value: the primary's address and the peers known. */
+export function parseSentinelMaster(reply: unknown): Pick<Seen, 'sentinelSays' | 'sentinelsKnown'> {
+  if (!Array.isArray(reply)) return {};
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
+  const ip = fields.get('ip');
+  const others = Number(fields.get('num-other-sentinels'));
+  return { sentinelSays: ip, ...(Number.isInteger(others) ? { sentinelsKnown: others + 1 } : {}) };
 }
 
 /** ROLE's answer: ['master', offset, replicas] or ['slave', host, port, state, offset]. */
@@ -38,12 +50,12 @@ export function adminPassword(): string {
 async function see(host: string, password: string): Promise<Seen> {
   const [seen, master] = await Promise.all([
     askNode({ host, port: REDIS_PORT }, password, (r) => Promise.all([r.call('ROLE'), r.get(visitKeys.counter(todayUtc()))])),
-    askNode({ host, port: SENTINEL_PORT }, password, (r) => r.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)),
+    askNode({ host, port: SENTINEL_PORT }, password, (r) => r.call('SENTINEL', 'MASTER', MASTER_NAME)),
   ]);
   return {
     ...parseRole(seen?.[0]),
     ...(seen ? { visitsToday: Number(seen[1] ?? 0) } : {}),
-    sentinelSays: Array.isArray(master) ? String(master[0]) : undefined,
+    ...parseSentinelMaster(master),
   };
 }
 
@@ -67,6 +79,7 @@ export async function redisStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<st
       const detail: Record<string, string | number> = {
         sentinel: !n.running ? 'DOWN' : s.sentinelSays ? (byAddress.get(s.sentinelSays) ?? s.sentinelSays) : 'DOWN',
       };
+      if (s.sentinelsKnown !== undefined) detail.sentinelsKnown = s.sentinelsKnown;
       if (state === 'REPLICA' && primaryOffset !== undefined && s.offset !== undefined)
         detail.lagBytes = Math.max(0, primaryOffset - s.offset);
       if (state === 'PRIMARY' && s.visitsToday !== undefined) detail.visitsToday = s.visitsToday;
