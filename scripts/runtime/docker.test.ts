@@ -116,6 +116,27 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
   });
 });
 
+describe.skipIf(skipOutsideCi(missing))('compose.yaml: each LB reads its configs from a host folder hakit can update (reload)', () => {
+  it('mounts HAKIT_<NODE>_CONFIG/haproxy and /keepalived read-only, per LB', async () => {
+    const r = await config({ STATS_PASSWORD: 's3cret', HAKIT_LB1_CONFIG: '/srv/one', HAKIT_LB2_CONFIG: '/srv/two' });
+    expect(r.exitCode).toBe(0);
+    const svc = services(r.stdout);
+    for (const [lb, dir] of [
+      ['lb1', '/srv/one'],
+      ['lb2', '/srv/two'],
+    ] as const) {
+      for (const d of ['haproxy', 'keepalived']) {
+        // v1 prints the short syntax, v2 the long one.
+        const short = `${dir}/${d}:/etc/${d}:ro`;
+        const long = new RegExp(`source: ${dir}/${d}\\n\\s+target: /etc/${d}\\n\\s+read_only: true`);
+        const body = svc.get(lb)!;
+        expect(body.includes(short) || long.test(body), `${lb} ${d}`).toBe(true);
+      }
+    }
+    for (const b of ['backend1', 'backend2']) expect(svc.get(b)).not.toMatch(/\/etc\/haproxy/);
+  });
+});
+
 describe('DockerRuntime hard stop', () => {
   const runtimeWith = (wait: (opts: { abortSignal: AbortSignal }) => Promise<unknown>) => {
     const calls: string[] = [];

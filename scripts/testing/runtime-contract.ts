@@ -42,6 +42,13 @@ export function runtimeContract({ open, up, settleMs }: ContractOptions): void {
       await expect(rt.partition({ a: ['no-such-node'], b: [lbs(rt.topology)[0]!.name] }, true)).rejects.toThrow(/no-such-node/);
     });
 
+    it("writeRunFile replaces a file of the node's /run/hakit, and readRunFile reads it back", async () => {
+      const lb = lbs(rt.topology)[0]!.name;
+      await rt.writeRunFile(lb, 'contract.txt', 'first\n');
+      await rt.writeRunFile(lb, 'contract.txt', "second 'quoted' $HOME\n");
+      expect(await rt.readRunFile(lb, 'contract.txt')).toBe("second 'quoted' $HOME\n");
+    });
+
     it('stop hard takes a node down, restore brings it back', async () => {
       const node = backends(rt.topology).at(-1)!.name;
       await rt.stop(node, 'hard');

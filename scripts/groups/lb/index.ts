@@ -56,7 +56,10 @@ export const lbGroup: NodeGroup = {
     // of the whole program; keepalived stays up and must notice on its own. (A worker alone would
     // take the master with it; a master alone, its workers within milliseconds.)
     if (rt.killHaproxy) return rt.killHaproxy(node);
-    const script = 'm=$(cat /run/hakit/haproxy.pid) && kill -KILL $(cat /proc/"$m"/task/*/children 2>/dev/null) "$m"';
+    // The master first (it cannot react to SIGKILL), then the workers listed before it died; a
+    // worker that exited meanwhile (an old one after a reload) is no error.
+    const script =
+      'm=$(cat /run/hakit/haproxy.pid) && w=$(cat /proc/"$m"/task/*/children 2>/dev/null); kill -KILL "$m" || exit 1; kill -KILL $w 2>/dev/null; exit 0';
     const r = await rt.exec(node, ['sh', '-c', script]);
     if (r.exitCode !== 0) throw new HakitError(`could not kill HAProxy on ${node}: ${r.stderr.trim() || 'is the node running?'}`);
   },
