@@ -13,8 +13,9 @@ import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { groupsOf } from '../groups/index.js';
 import { findScenario, type Scenario } from '../demo/scenarios.js';
-import { sleep, waitFor } from '../sh.js';
-import { getStatus, isHealthy, masters } from '../observe/status.js';
+import { sleep } from '../sh.js';
+import { getStatus, masters } from '../observe/status.js';
+import { waitStable } from '../observe/settle.js';
 import { backends, lbs, tierProbePath, urls } from '../stack/topology.js';
 import { componentMemory, type Component } from './memory.js';
 import { flapCheck, type FlapResult } from './flap.js';
@@ -233,34 +234,6 @@ async function versions(rt: Runtime): Promise<{ haproxy?: string; keepalived?: s
   const h = await rt.exec(lb, ['haproxy', '-v']);
   const k = await rt.exec(lb, ['keepalived', '-v']);
   return { haproxy: first(h.stdout)?.match(/version (\S+)/)?.[1], keepalived: first(k.stdout + k.stderr)?.match(/v(\d\S*)/)?.[1] };
-}
-
-/**
- * Healthy, with the same single MASTER for `ms` in a row: a node that pre-empts after a restore
- * (textbook) has done so before the next measurement starts. Returns that MASTER.
- */
-export async function waitStable(rt: Runtime, ms: number, timeoutMs = 40_000): Promise<string> {
-  let since = 0;
-  let holder: string | undefined;
-  return waitFor(
-    `the VIP to stay on one healthy load balancer for ${ms} ms`,
-    async () => {
-      const s = await getStatus(rt);
-      const m = masters(s);
-      const now = Date.now();
-      if (!isHealthy(s) || m.length !== 1) {
-        holder = undefined;
-        return undefined;
-      }
-      if (m[0] !== holder) {
-        holder = m[0];
-        since = now;
-      }
-      return now - since >= ms ? holder : undefined;
-    },
-    timeoutMs,
-    100,
-  );
 }
 
 /** Largest deviation from an equal share, in percentage points, over n sequential requests through the VIP. */
