@@ -21,6 +21,7 @@ import { componentMemory, type Component } from './memory.js';
 import { flapCheck, type FlapResult } from './flap.js';
 import { measureLoad, type LoadResult } from './load.js';
 import { acquireLock } from './lock.js';
+import { formatProblems } from '../stack/preflight.js';
 
 export interface BenchOptions {
   profiles: ProfileName[];
@@ -98,6 +99,7 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
       const release = o.lock ? await lockWithNotice(o.lock, o.write) : undefined;
       lockWaitMs += performance.now() - waitStart;
       try {
+        if (o.lock) await assertReady(rt);
         samples.push(await runChunk(rt, profiles[name], run, o));
       } finally {
         await release?.();
@@ -105,6 +107,12 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
     }
   }
   return { samples, lockWaitMs: Math.round(lockWaitMs) };
+}
+
+/** Under the lock: what `hakit up` would refuse, refused before this chunk's stack. */
+async function assertReady(rt: Runtime): Promise<void> {
+  const problems = await rt.preflight();
+  if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
 }
 
 async function lockWithNotice(path: string, write: (l: string) => void) {
