@@ -56,7 +56,7 @@ export function formatFloorRun(r: FloorRun, of: number): string {
 }
 
 export async function proveFloor(rt: Runtime, o: FloorProofOptions): Promise<FloorProof> {
-  const url = urls(rt.topology).vip;
+  const url = urls(rt.topology).probe;
   const scheduling = await probeThreadScheduling();
   o.write(`probe thread: ${scheduling} scheduling; waiting for a settled stack …`);
   const settled = await waitSettled(rt, { intervalMs: o.intervalMs });

@@ -113,7 +113,7 @@ export async function waitSettled(
   const streak = new Streak(o.streak, o.maxLatencyMs);
   const stop = new AbortController();
   const records = await probe({
-    url: urls(rt.topology).vip,
+    url: urls(rt.topology).probe,
     topology: rt.topology,
     intervalMs: o.intervalMs,
     timeoutMs: 2000,
