@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFloorRun, verdict, type FloorRun } from './floor-proof.js';
+import { cpuTicks, formatFloorRun, stealPct, verdict, type FloorRun } from './floor-proof.js';
 
 const run = (longestGapMs: number, failed = 0) => ({ longestGapMs, failed });
 
@@ -32,5 +32,22 @@ describe('formatFloorRun', () => {
     expect(formatFloorRun(r, 5)).toBe(
       'run 2/5: longest gap 27 ms (that request started 0.4 ms late, took 14.2 ms); 6000 requests; p99 4.5 ms; latest start 3.1 ms; load 1.23 ✓',
     );
+    expect(formatFloorRun({ ...r, stealPct: 28.5, ok: false }, 5)).toMatch(/load 1\.23, CPU steal 28\.5 % ✗$/);
+  });
+});
+
+describe('CPU steal from /proc/stat', () => {
+  // user nice system idle iowait irq softirq steal guest guest_nice
+  const at = (steal: number, idle: number) => `cpu  1000 10 300 ${idle} 5 0 20 ${steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n`;
+
+  it('reads the aggregate line, guest time not counted twice', () => {
+    expect(cpuTicks(at(100, 5000))).toEqual({ total: 1000 + 10 + 300 + 5000 + 5 + 0 + 20 + 100, steal: 100 });
+    expect(cpuTicks('intr 1 2 3\n')).toBeUndefined();
+  });
+
+  it('is the share of the ticks between two readings', () => {
+    // 2000 ticks pass, 570 of them stolen.
+    expect(stealPct(cpuTicks(at(100, 5000)), cpuTicks(at(670, 6430)))).toBe(28.5);
+    expect(stealPct(undefined, cpuTicks(at(1, 1)))).toBeUndefined();
   });
 });
