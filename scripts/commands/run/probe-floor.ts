@@ -28,7 +28,7 @@ export async function probeFloor(
     throw new HakitError(
       `the probe's floor exceeded ${proof.maxGapMs} ms in ${proof.runs.length - proof.passed} of ${proof.runs.length} runs`,
       ExitCode.failure,
-      'see each run line: a late start is the probe (is its thread realtime?), a long latency the stack; check the load average (uptime)',
+      'see each run line: a late start is the probe (is its thread realtime?), a long latency the stack; a high load or CPU steal is the machine',
     );
   }
 }
