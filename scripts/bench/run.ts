@@ -13,13 +13,15 @@ import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { groupsOf } from '../groups/index.js';
 import { findScenario, type Scenario } from '../demo/scenarios.js';
-import { sleep, waitFor } from '../sh.js';
-import { getStatus, isHealthy, masters } from '../observe/status.js';
+import { sleep } from '../sh.js';
+import { getStatus, masters } from '../observe/status.js';
+import { waitStable } from '../observe/settle.js';
 import { backends, lbs, tierProbePath, urls } from '../stack/topology.js';
 import { componentMemory, type Component } from './memory.js';
 import { flapCheck, type FlapResult } from './flap.js';
 import { measureLoad, type LoadResult } from './load.js';
 import { acquireLock } from './lock.js';
+import { formatProblems } from '../stack/preflight.js';
 
 export interface BenchOptions {
   profiles: ProfileName[];
@@ -97,6 +99,7 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
       const release = o.lock ? await lockWithNotice(o.lock, o.write) : undefined;
       lockWaitMs += performance.now() - waitStart;
       try {
+        if (o.lock) await assertReady(rt);
         samples.push(await runChunk(rt, profiles[name], run, o));
       } finally {
         await release?.();
@@ -104,6 +107,12 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
     }
   }
   return { samples, lockWaitMs: Math.round(lockWaitMs) };
+}
+
+/** Under the lock: what `hakit up` would refuse, refused before this chunk's stack. */
+async function assertReady(rt: Runtime): Promise<void> {
+  const problems = await rt.preflight();
+  if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
 }
 
 async function lockWithNotice(path: string, write: (l: string) => void) {
@@ -233,34 +242,6 @@ async function versions(rt: Runtime): Promise<{ haproxy?: string; keepalived?: s
   const h = await rt.exec(lb, ['haproxy', '-v']);
   const k = await rt.exec(lb, ['keepalived', '-v']);
   return { haproxy: first(h.stdout)?.match(/version (\S+)/)?.[1], keepalived: first(k.stdout + k.stderr)?.match(/v(\d\S*)/)?.[1] };
-}
-
-/**
- * Healthy, with the same single MASTER for `ms` in a row: a node that pre-empts after a restore
- * (textbook) has done so before the next measurement starts. Returns that MASTER.
- */
-export async function waitStable(rt: Runtime, ms: number, timeoutMs = 40_000): Promise<string> {
-  let since = 0;
-  let holder: string | undefined;
-  return waitFor(
-    `the VIP to stay on one healthy load balancer for ${ms} ms`,
-    async () => {
-      const s = await getStatus(rt);
-      const m = masters(s);
-      const now = Date.now();
-      if (!isHealthy(s) || m.length !== 1) {
-        holder = undefined;
-        return undefined;
-      }
-      if (m[0] !== holder) {
-        holder = m[0];
-        since = now;
-      }
-      return now - since >= ms ? holder : undefined;
-    },
-    timeoutMs,
-    100,
-  );
 }
 
 /** Largest deviation from an equal share, in percentage points, over n sequential requests through the VIP. */

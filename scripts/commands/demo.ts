@@ -1,5 +1,6 @@
-// `hakit demo` (the failover tour) and `hakit watch` (a live round-robin ticker through the VIP).
-// What they do is in run/demo.ts and run/watch.ts, loaded when they run (see lazy.ts).
+// `hakit demo` (the failover tour), `hakit watch` (a live round-robin ticker through the VIP) and
+// `hakit probe-floor` (how quiet the probe is with no fault). What they do is in run/demo.ts,
+// run/watch.ts and run/probe-floor.ts, loaded when they run (see lazy.ts).
 import { InvalidArgumentError, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
 
@@ -39,4 +40,22 @@ export function registerDemoCommands(program: Command): void {
     .option('--keep-alive', 'reuse one connection instead of a new one per request')
     .option('--json', 'print one JSON record per request (NDJSON)')
     .action(lazyAction(async () => (await import('./run/watch.js')).watch));
+
+  program
+    .command('probe-floor')
+    .description('prove the probe quiet: with no fault, its longest gap between successes through the VIP, run after run')
+    .option('--seconds <s>', 'length of each run', positiveInt(600), 60)
+    .option('--runs <n>', 'how many runs', positiveInt(20), 5)
+    .option('--interval <ms>', 'time between requests (the demo: 10)', positiveInt(1000), 10)
+    .option('--max-gap <ms>', 'the bound every run must stay within', positiveInt(10_000), 30)
+    .option('--evidence', "also run the demo's evidence poller, as in a tour's measuring window")
+    .option('--json', 'print the results as JSON on stdout (progress stays on stderr)')
+    .addHelpText(
+      'after',
+      '\nNeeds a stack that is up; waits until it has settled (one MASTER, every backend UP on every\n' +
+        'LB, 100 answers in a row). Each run line gives the longest gap, what ended it (a request that\n' +
+        'started late: the probe; one that took long: the stack) and the load average, since on a shared\n' +
+        'machine the neighbours count. Exit code 1 unless every run stays within --max-gap.',
+    )
+    .action(lazyAction(async () => (await import('./run/probe-floor.js')).probeFloor));
 }

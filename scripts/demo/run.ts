@@ -8,6 +8,7 @@ import { LiveView } from './live-view.js';
 import { assertKitAddress, runProbe, type ProbeRecord } from '../observe/probe.js';
 import { formatFloor, measureFloor, type ProbeFloor } from '../observe/floor.js';
 import { warmProbeThread } from '../observe/probe-thread.js';
+import { waitSettled } from '../observe/settle.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { scenarios as allScenarios, type Marked, type Scenario, type ScenarioContext } from './scenarios.js';
 import { sleep } from '../sh.js';
@@ -112,8 +113,9 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
 }
 
 /**
- * The probe's floor on the healthy stack, with the evidence poller running as in a window (its
- * work in this process is part of what the probe must not feel), before any fault.
+ * The probe's floor on the settled stack (observe/settle.ts: a floor read right after `up` measures
+ * the stack's warm-up, not the probe), with the evidence poller running as in a window (its work
+ * is part of what the probe must not feel), before any fault.
  */
 async function probeFloor(
   rt: Runtime,
@@ -126,6 +128,12 @@ async function probeFloor(
   const ms = opts.floorProbeMs ?? 5000;
   if (!first || ms <= 0 || opts.signal?.aborted) return null;
   await ready(rt, first, shared);
+  // Not settled in time: still measured, and said, since the tour itself does not depend on it.
+  const unsettled = await waitSettled(rt, { intervalMs: opts.intervalMs ?? 10 }).then(
+    () => undefined,
+    (err: Error) => err.message,
+  );
+  if (unsettled) write(`${unsettled}; measuring the floor anyway`);
   const evidence = startEvidence(rt, 75);
   const floor = await measureFloor(url, rt.topology, ms, opts.intervalMs ?? 10).finally(() => evidence.stop(Date.now()));
   write(formatFloor(floor));

@@ -28,7 +28,7 @@ export const defaultBounds = {
    * Hard LB kill (F1) and HAProxy kill (F2) on the VIP holder: requests in flight at the kill lose
    * their connection (VRRP does not carry TCP state, and the new MASTER answers the old
    * connection's packets with RST), and requests started before the backup took the VIP
-   * (3 × advert_int + skew ≈ 0.2 s; a dead HAProxy under a live keepalived refuses at once until
+   * (3 × advert_int + skew ≈ 72 ms; a dead HAProxy under a live keepalived refuses at once until
    * then) can fail. 1 s covers that takeover with a wide margin; a failure later is a violation.
    */
   takeoverToleranceMs: 1000,

@@ -5,7 +5,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HakitError } from '../errors.js';
-import { PROBE_THREAD, type FromProbeThread, type LoopSettings, type ProbeRecord, type ToProbeThread } from './probe-worker.js';
+import {
+  PROBE_THREAD,
+  type FromProbeThread,
+  type LoopSettings,
+  type ProbeRecord,
+  type ThreadScheduling,
+  type ToProbeThread,
+} from './probe-worker.js';
 
 /**
  * The worker's script: the compiled probe-worker.js beside this module (dist/), or, when the kit
@@ -38,18 +45,23 @@ interface Loop {
 }
 
 let thread: Promise<Worker> | undefined;
+let scheduling: Promise<ThreadScheduling> | undefined;
 const loops = new Map<number, Loop>();
 let nextId = 1;
 
 function startThread(): Promise<Worker> {
+  let schedulingKnown: (s: ThreadScheduling) => void = () => undefined;
+  scheduling = new Promise((resolve) => (schedulingKnown = resolve));
   const started = probeWorkerUrl().then((url) => {
     const w = new Worker(url, { workerData: PROBE_THREAD });
-    w.unref();
-    // Again once online: an unref before then does not hold, and an idle thread kept the process from exiting.
-    w.once('online', () => {
-      if (loops.size === 0) w.unref();
-    });
+    // Referenced until the thread says how it is scheduled (its first message), so that a caller
+    // awaiting only that is not left behind by an empty event loop; unreferenced from then on
+    // while idle (an unref before the thread is online does not hold anyway).
     w.on('message', (m: FromProbeThread) => {
+      if (m.type === 'ready') {
+        if (loops.size === 0) w.unref();
+        return schedulingKnown(m.scheduling);
+      }
       const loop = loops.get(m.id);
       if (!loop) return;
       if (m.type === 'record') loop.onRecord(m.record, m.seq);
@@ -57,6 +69,7 @@ function startThread(): Promise<Worker> {
     });
     // A thread that fails or exits takes its loops with it; the next probe starts a new one.
     const fail = (err: Error) => {
+      schedulingKnown('normal');
       if (thread === started) thread = undefined;
       for (const loop of [...loops.values()]) loop.onError(err);
     };
@@ -67,6 +80,7 @@ function startThread(): Promise<Worker> {
   thread = started;
   // The next call retries instead of keeping a thread that never started.
   started.catch(() => {
+    schedulingKnown('normal');
     if (thread === started) thread = undefined;
   });
   return started;
@@ -75,6 +89,12 @@ function startThread(): Promise<Worker> {
 /** Starts the probe thread now (it is started on first use otherwise). */
 export async function warmProbeThread(): Promise<void> {
   await (thread ?? startThread());
+}
+
+/** How the probe thread is scheduled (realtime as root on Linux; see raiseThreadPriority), starting it if needed. */
+export async function probeThreadScheduling(): Promise<ThreadScheduling> {
+  await warmProbeThread();
+  return scheduling!;
 }
 
 /**

@@ -4,6 +4,7 @@
 // or a receive: sharing one event loop, those stalls showed up as gaps between successes as long
 // as the failovers being measured. This module imports node builtins only, so that it can also
 // be loaded from a data: URL when the kit runs from its TypeScript sources (probe-thread.ts).
+import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { request, Agent, type IncomingHttpHeaders } from 'node:http';
 import { setPriority } from 'node:os';
@@ -86,45 +87,79 @@ export interface LoopSettings {
  * has completed (each is bounded by its timeout).
  */
 export async function probeLoop(s: LoopSettings, onRecord: (r: ProbeRecord, seq: number) => void, stopped: () => boolean): Promise<void> {
+  // A new connection per request unless asked: a connection kept alive to the VIP stays pinned to
+  // the LB that accepted it, so after a failover the probe would measure how long that one
+  // connection takes to die, not how long new clients find nobody (docs/architecture.md#the-probe-and-its-floor).
   const agent = s.keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
   const started = performance.now();
-  const pending: Promise<void>[] = [];
+  // Only the requests still in flight: a 30-minute loop would otherwise keep 180,000 settled
+  // promises, and the garbage collector walks what is kept.
+  const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < s.maxRequests; i++) {
     if (performance.now() - started >= s.maxDurationMs || stopped()) break;
-    pending.push(sendRequest(s.url, s.timeoutMs, agent, s.headers).then((r) => onRecord(r, i)));
+    const p: Promise<void> = sendRequest(s.url, s.timeoutMs, agent, s.headers)
+      .then((r) => onRecord(r, i))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
     // Schedule by absolute time so slow requests do not stretch the interval.
     const next = started + (i + 1) * s.intervalMs;
     await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
   }
-  await Promise.all(pending);
+  await Promise.all(inFlight);
   if (agent) agent.destroy();
 }
 
 /** Main thread → probe thread. */
 export type ToProbeThread = { type: 'start'; id: number; settings: LoopSettings } | { type: 'stop'; id: number };
-/** Probe thread → main thread. */
-export type FromProbeThread = { type: 'record'; id: number; seq: number; record: ProbeRecord } | { type: 'done'; id: number };
+/** Probe thread → main thread: first how the thread is scheduled, then its loops' records. */
+export type FromProbeThread =
+  | { type: 'ready'; scheduling: ThreadScheduling }
+  | { type: 'record'; id: number; seq: number; record: ProbeRecord }
+  | { type: 'done'; id: number };
 
 /** Marks the workerData of the probe thread (a test runner may run this module in a worker of its own). */
 export const PROBE_THREAD = 'hakit-probe-thread';
 
-/** The probe thread's niceness: ahead of the stack's processes for the CPU, which it barely uses. */
+/** The probe thread's niceness when realtime scheduling is refused: ahead of the stack's processes. */
 export const PROBE_NICE = -10;
 
+/** Its realtime (SCHED_FIFO) priority: below keepalived's VRRP process (50), whose adverts come first. */
+export const PROBE_RT_PRIORITY = 10;
+
+/** How the probe thread got scheduled. */
+export type ThreadScheduling = 'realtime' | 'niced' | 'normal';
+
 /**
- * Best effort: on a loaded machine (the stack's processes, the poller's execs, other work) a
- * thread that waits for a CPU sends and reads late, so this thread alone (Linux: its thread id
- * through /proc/thread-self) asks for a higher priority. Only root may raise it; otherwise, or
- * off Linux, it stays as it was. Returns whether it was raised.
+ * Best effort: on a busy machine a thread that waits for a CPU sends and reads late, and its lateness
+ * reads as a gap in what it measures. So this thread alone (Linux: its thread id through
+ * /proc/thread-self) asks for SCHED_FIFO with chrt(1) (no Node API for it): a realtime thread runs
+ * the moment its timer or socket wakes it, ahead of every ordinary process; it sleeps between
+ * requests, so it takes little CPU. A niceness of -10 only weighs the thread's share: measured at a
+ * load of 4, its sends still started up to 80 ms late. Only root may do either; otherwise, or off
+ * Linux, it stays as it was. `realtime: 0` skips the first step.
  */
-export function raiseThreadPriority(nice = PROBE_NICE): boolean {
+export function raiseThreadPriority(nice = PROBE_NICE, realtime = PROBE_RT_PRIORITY): ThreadScheduling {
+  let tid: number;
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
-    if (!Number.isInteger(tid) || tid <= 0) return false;
-    setPriority(tid, nice);
-    return true;
+    tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
   } catch {
-    return false;
+    return 'normal';
+  }
+  if (!Number.isInteger(tid) || tid <= 0) return 'normal';
+  if (realtime > 0) {
+    try {
+      // --reset-on-fork: a process this thread might start does not inherit it.
+      execFileSync('chrt', ['--reset-on-fork', '--fifo', '--pid', String(realtime), String(tid)], { stdio: 'ignore', timeout: 2000 });
+      return 'realtime';
+    } catch {
+      // no chrt, or not allowed: the niceness below
+    }
+  }
+  try {
+    setPriority(tid, nice);
+    return 'niced';
+  } catch {
+    return 'normal';
   }
 }
 
@@ -132,7 +167,7 @@ export function raiseThreadPriority(nice = PROBE_NICE): boolean {
 // does not wait for a thread to boot), each loop under its own id.
 if (!isMainThread && parentPort && workerData === PROBE_THREAD) {
   const port = parentPort;
-  raiseThreadPriority();
+  port.postMessage({ type: 'ready', scheduling: raiseThreadPriority() } satisfies FromProbeThread);
   const stops = new Set<number>();
   port.on('message', (m: ToProbeThread) => {
     if (m.type === 'stop') {

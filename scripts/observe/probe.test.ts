@@ -6,8 +6,8 @@ import { createApp } from '../../backends/app.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { assertKitAddress, isSuccess, probeOnce, runProbe, type ProbeRecord } from './probe.js';
 import { floorOf } from './floor.js';
-import { probeWorkerUrl, warmProbeThread } from './probe-thread.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { probeThreadScheduling, probeWorkerUrl, warmProbeThread } from './probe-thread.js';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { raiseThreadPriority } from './probe-worker.js';
 import { join } from 'node:path';
@@ -172,12 +172,36 @@ describe('probe', () => {
   });
 });
 
+/** The (policy, realtime priority) of each thread of this process, from /proc (stat fields 41 and 40). */
+function threadPolicies(): Map<number, [number, number]> {
+  return new Map(
+    readdirSync('/proc/self/task').map((tid) => {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // Counting from field 3 (state) at index 0: rt_priority is field 40, policy field 41.
+      return [Number(tid), [Number(fields[38]), Number(fields[37])]];
+    }),
+  );
+}
+
 describe("the probe thread's priority", () => {
-  it('is set on the calling thread by its Linux thread id (here: left as it is)', () => {
+  it('falls back to a niceness set on the calling thread by its Linux thread id (here: left as it is)', () => {
     if (process.platform !== 'linux') return;
     const now = getPriority();
-    expect(raiseThreadPriority(now)).toBe(true);
+    expect(raiseThreadPriority(now, 0)).toBe('niced');
     expect(getPriority()).toBe(now);
+  });
+
+  it('is realtime (SCHED_FIFO) as root on Linux, and only that thread is', async () => {
+    const got = await probeThreadScheduling();
+    const policies = threadPolicies();
+    const fifo = [...policies.values()].filter(([policy]) => policy === 1);
+    // One probe thread per copy of the module (a test above loads a second one), none other.
+    if (got === 'realtime') {
+      expect(fifo.length).toBeGreaterThanOrEqual(1);
+      expect(fifo.every(([, priority]) => priority === 10)).toBe(true);
+    } else expect(fifo).toEqual([]);
+    if (process.platform === 'linux') expect(policies.get(process.pid)?.[0]).toBe(0);
+    if (process.platform === 'linux' && process.getuid?.() === 0) expect(got).toBe('realtime');
   });
 });
 

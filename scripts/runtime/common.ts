@@ -128,3 +128,19 @@ export function unixRequest(path: string, command: string, timeoutMs = 2000): Pr
     sock.on('error', reject);
   });
 }
+
+/**
+ * Whether /proc/net/fib_trie (of a process in the node's network namespace) lists `address` as a
+ * local (host) address: a leaf line "|-- ADDRESS" followed by a "/32 host LOCAL" line. It stays
+ * listed while the link is down, as `ip addr` shows it.
+ */
+export function fibTrieHasLocal(fibTrie: string, address: string): boolean {
+  let leaf: string | undefined;
+  for (const line of fibTrie.split('\n')) {
+    const m = /\|-- (\S+)\s*$/.exec(line);
+    if (m) leaf = m[1];
+    else if (leaf === address && /\/32 host LOCAL/.test(line)) return true;
+    else if (/\+--/.test(line)) leaf = undefined;
+  }
+  return false;
+}

@@ -105,6 +105,8 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
       expect(/NET_ADMIN/.test(body), name).toBe(lbNames.has(name));
       if (lbNames.has(name)) {
         expect(body).toMatch(/NET_RAW/);
+        // keepalived's vrrp_rt_priority needs it; without it keepalived runs at normal priority.
+        expect(body).toMatch(/SYS_NICE/);
         expect(body).toMatch(/net\.ipv4\.ip_nonlocal_bind: ['"]?1/);
         expect(body).toMatch(/STATS_PASSWORD: s3cret/);
         // Published for hosts where the VIP is not routable (v1 prints short, v2 long syntax),

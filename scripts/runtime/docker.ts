@@ -19,6 +19,7 @@ import { shMaybe } from '../sh.js';
 import { defaultTopology, type Topology } from '../stack/topology.js';
 import {
   cutBetween,
+  fibTrieHasLocal,
   haproxySocketPath,
   NODE_RUN,
   readRunFileByExec,
@@ -270,6 +271,16 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       // The container stopped between the list and the exec.
       return { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: 125 };
+    }
+  }
+
+  async hasLocalAddress(node: string, address: string): Promise<boolean | undefined> {
+    const { pid } = await this.localPid(node);
+    if (!pid) return undefined;
+    try {
+      return fibTrieHasLocal(readFileSync(`/proc/${pid}/net/fib_trie`, 'utf8'), address);
+    } catch {
+      return undefined;
     }
   }
 

@@ -26,7 +26,7 @@ import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology 
 import { ExitCode, HakitError } from '../errors.js';
 import { groupOf, groupsOf } from '../groups/index.js';
 import { netnsPreflight, type Problem } from '../stack/preflight.js';
-import { cutBetween, HAPROXY_SOCKETS, requireNode, unixRequest } from './common.js';
+import { cutBetween, fibTrieHasLocal, HAPROXY_SOCKETS, requireNode, unixRequest } from './common.js';
 import type { Credentials, Cut, DownOptions, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const BRIDGE = 'hakit0';
@@ -257,6 +257,14 @@ export class NetnsRuntime implements Runtime {
     this.spec(node);
     const r = await shMaybe`nsenter ${inNode(node, argv)}`;
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? 1 };
+  }
+
+  async hasLocalAddress(node: string, address: string): Promise<boolean | undefined> {
+    this.spec(node);
+    // The node's main process lives in its namespace: its /proc/PID/net is the node's network.
+    const pid = this.mainPid(node);
+    const trie = pid ? readProc(`/proc/${pid}/net/fib_trie`) : undefined;
+    return trie === undefined ? undefined : fibTrieHasLocal(trie, address);
   }
 
   async readRunFile(node: string, name: string): Promise<string | undefined> {

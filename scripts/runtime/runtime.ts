@@ -103,6 +103,12 @@ export interface Runtime {
    */
   backendAddresses?(): Promise<Map<string, string>>;
   /**
+   * Optional: whether the node's network has this IPv4 address as its own, read without starting
+   * a process (undefined: cannot tell, ask with exec). The evidence poller asks every 75 ms per
+   * LB; an exec costs tens of ms of CPU that the stack and the probe then lack.
+   */
+  hasLocalAddress?(node: string, address: string): Promise<boolean | undefined>;
+  /**
    * A network cut between two sets of nodes, both ways: `on` drops what flows between every node
    * of `cut.a` and every node of `cut.b` (only VRRP with `only: 'vrrp'`; the rest still flows),
    * `on = false` heals exactly that cut. Idempotent both ways; other cuts are left as they are.

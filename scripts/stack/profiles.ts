@@ -31,7 +31,7 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
   tuned: {
     name: 'tuned',
     description:
-      "the kit's defaults: VRRPv3 advert_int 0.05, HAProxy probe + track file, nopreempt; checks every 200 ms, retry-on + redispatch, passive health",
+      "the kit's defaults: VRRPv3 advert_int 0.02 under realtime scheduling, HAProxy probe + track file, nopreempt; checks every 200 ms, retry-on + redispatch, passive health",
     haproxy: {},
     keepalived: {},
     settleMs: 600,
@@ -62,6 +62,8 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
       // No track file (it is the kit's fast path for F2), and the usual pre-emption.
       VRRP_TRACK_FILE: '',
       NOPREEMPT: '',
+      // keepalived's own scheduling, as a package installs it.
+      VRRP_SCHEDULING: '',
     },
     // A restored node pre-empts only once its check passed (every 2 s) and its master-down timer
     // ran out (3 × 1 s + skew): it discards the lower-priority adverts meanwhile. Measuring earlier

@@ -134,7 +134,8 @@ describe('the real stack file', () => {
   it('runs keepalived on the host network with only its capabilities', () => {
     const k = services.keepalived!;
     expect(k.networks).toEqual(['host']);
-    expect(k.cap_add).toEqual(['NET_ADMIN', 'NET_RAW', 'SETUID', 'SETGID', 'CHOWN']);
+    // SYS_NICE: keepalived's VRRP process runs under realtime scheduling (vrrp_rt_priority).
+    expect(k.cap_add).toEqual(['NET_ADMIN', 'NET_RAW', 'SETUID', 'SETGID', 'CHOWN', 'SYS_NICE']);
     expect(k.cap_drop).toEqual(['ALL']);
     expect(stack.networks.host).toMatchObject({ external: true, name: 'host' });
   });

@@ -5,6 +5,7 @@
 // tier only (a data node's state is asked of the node over the network).
 import { cutSides } from '../runtime/common.js';
 import type { Cut, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode } from '../runtime/runtime.js';
+import type { Problem } from '../stack/preflight.js';
 import { defaultTopology, lbs, webTier, type Topology } from '../stack/topology.js';
 
 export class FakeRuntime implements Runtime {
@@ -62,7 +63,7 @@ export class FakeRuntime implements Runtime {
     this.vipHolder = next?.name;
   }
 
-  async preflight() {
+  async preflight(): Promise<Problem[]> {
     return [];
   }
   async isUp() {

@@ -49,6 +49,15 @@ export function runtimeContract({ open, up, settleMs }: ContractOptions): void {
       expect(await rt.readRunFile(lb, 'contract.txt')).toBe("second 'quoted' $HOME\n");
     });
 
+    it("a cheap local-address read, where a runtime has one, agrees with the node's `ip addr`", async () => {
+      if (!rt.hasLocalAddress) return;
+      for (const lb of lbs(rt.topology)) {
+        const shown = (await rt.exec(lb.name, ['ip', '-o', '-4', 'addr', 'show'])).stdout;
+        expect(await rt.hasLocalAddress(lb.name, lb.address), lb.name).toBe(true);
+        expect(await rt.hasLocalAddress(lb.name, rt.topology.vip), lb.name).toBe(shown.includes(` ${rt.topology.vip}/`));
+      }
+    });
+
     it('stop hard takes a node down, restore brings it back', async () => {
       const node = backends(rt.topology).at(-1)!.name;
       await rt.stop(node, 'hard');

@@ -24,7 +24,9 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
     rt = await openRuntime('netns');
     process.stderr.write('runtime: netns (the bench applies its profiles on netns; Docker runs the images as built)\n');
   } else rt = await runtimeOf(cmd, { announce: true });
-  await assertPreflight(rt);
+  // With a lock, another person's stack may be up right now (the kit's network in use): the
+  // preflight runs under the lock, before each stack (runBench).
+  if (!opts.lock) await assertPreflight(rt);
   if (!opts.lock && (await rt.isUp())) {
     throw new HakitError(
       'a hakit stack is already up: the bench brings up its own stacks',

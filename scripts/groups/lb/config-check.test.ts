@@ -41,7 +41,7 @@ describe.skipIf(skipOutsideCi(missing))('configs pass the real validators', () =
   });
 
   it('keepalived -t output catches a value keepalived would ignore', async () => {
-    const r = await checkKeepalived('lb1', brokenCopy('keepalived', 'keepalived.conf', '$ADVERT_INT=0.05', '$ADVERT_INT=0.005'));
+    const r = await checkKeepalived('lb1', brokenCopy('keepalived', 'keepalived.conf', '$ADVERT_INT=0.02', '$ADVERT_INT=0.005'));
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/advert/i);
   });

@@ -6,6 +6,8 @@ import { parseTransitions } from '../../observe/transitions.js';
 export type LbState = 'MASTER' | 'BACKUP' | 'FAULT' | 'DOWN';
 
 export async function holdsVip(rt: Runtime, lb: string): Promise<boolean> {
+  const cheap = await rt.hasLocalAddress?.(lb, rt.topology.vip);
+  if (cheap !== undefined) return cheap;
   // Any interface: on Swarm the VIP sits on the plan's LAN interface, not always eth0.
   const r = await rt.exec(lb, ['ip', '-o', '-4', 'addr', 'show']);
   return r.exitCode === 0 && r.stdout.includes(` ${rt.topology.vip}/`);
