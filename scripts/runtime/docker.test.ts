@@ -120,7 +120,7 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
 
 describe.skipIf(skipOutsideCi(missing))('compose.yaml: each LB reads its configs from a host folder hakit can update (reload)', () => {
   it('mounts HAKIT_<NODE>_CONFIG/haproxy and /keepalived read-only, per LB', async () => {
-    const r = await config({ STATS_PASSWORD: 's3cret', HAKIT_LB1_CONFIG: '/srv/one', HAKIT_LB2_CONFIG: '/srv/two' });
+    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets, HAKIT_LB1_CONFIG: '/srv/one', HAKIT_LB2_CONFIG: '/srv/two' });
     expect(r.exitCode).toBe(0);
     const svc = services(r.stdout);
     for (const [lb, dir] of [
