@@ -94,7 +94,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the data nodes on %s', (
       const counters = Object.values(s.countersAfterRestore ?? {});
       expect(counters).toHaveLength(3);
       expect(new Set(counters).size).toBe(1);
-      expect(s.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(s.checks.filter((c) => !c.ok).map((c) => `${s.id}: ${c.expect}`)).toEqual([]);
     }
     expect(r.exitCode).toBe(0);
   });
