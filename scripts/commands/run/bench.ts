@@ -9,21 +9,28 @@ import { runBench, type BenchOptions } from '../../bench/run.js';
 import { MAX_LOAD_SECONDS } from '../../bench/load.js';
 import { ExitCode, HakitError } from '../../errors.js';
 import { intIn, type BenchFlags } from '../bench.js';
-import type { Runtime } from '../../runtime/runtime.js';
-import { openRuntime, type RuntimeChoice } from '../../runtime/select.js';
+import { profiles, unsupportedOn } from '../../stack/profiles.js';
 import { assertPreflight, runtimeOf } from '../common.js';
 import { parseOption } from '../lazy.js';
 
 export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
   const loadSeconds = parseOption(cmd, 'loadSeconds', intIn(1, MAX_LOAD_SECONDS));
-  // The bench's profiles are applied by the netns runtime only (Docker bakes the kit's defaults
-  // into its images): `auto` means netns here, whatever engine answers.
-  const choice = cmd.optsWithGlobals().runtime as RuntimeChoice | undefined;
-  let rt: Runtime;
-  if (choice === undefined || choice === 'auto') {
-    rt = await openRuntime('netns');
-    process.stderr.write('runtime: netns (the bench applies its profiles on netns; Docker runs the images as built)\n');
-  } else rt = await runtimeOf(cmd, { announce: true });
+  // Every runtime applies the env-only profiles; the peers run on netns only: by default they are
+  // left out where they cannot run, named explicitly they are an error.
+  const rt = await runtimeOf(cmd, { announce: true });
+  const explicit = cmd.getOptionValueSource('profiles') !== 'default';
+  const skipped = opts.profiles.flatMap((name) => {
+    const why = unsupportedOn(profiles[name], rt.name);
+    return why ? [{ name, why }] : [];
+  });
+  if (skipped.length && explicit)
+    throw new HakitError(
+      skipped.map((s) => s.why).join('; '),
+      ExitCode.usage,
+      'use --runtime netns, or leave the peer profiles out (--profiles)',
+    );
+  for (const s of skipped) process.stderr.write(`skipping ${s.name}: ${s.why}\n`);
+  const chosen = opts.profiles.filter((p) => !skipped.some((s) => s.name === p));
   await assertPreflight(rt);
   if (!opts.lock && (await rt.isUp())) {
     throw new HakitError(
@@ -42,7 +49,7 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
   const started = Date.now();
   const load0 = loadavg()[0]!;
   const options: BenchOptions = {
-    profiles: opts.profiles,
+    profiles: chosen,
     repeat: opts.repeat,
     loadSeconds,
     connections: opts.connections,
@@ -71,7 +78,7 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
     lockWaitS: Math.round(lockWaitMs / 1000),
     options: {
       repeat: opts.repeat,
-      profiles: opts.profiles,
+      profiles: chosen,
       loadSeconds,
       connections: opts.connections,
       flapSeconds: opts.flapSeconds,
