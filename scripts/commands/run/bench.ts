@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { buildReport, embedInReadme, formatMarkdown, formatTable, type Machine } from '../../bench/report.js';
 import { runBench, type BenchOptions } from '../../bench/run.js';
 import { MAX_LOAD_SECONDS } from '../../bench/load.js';
+import { acquireLock } from '../../bench/lock.js';
 import { ExitCode, HakitError } from '../../errors.js';
 import { intIn, type BenchFlags } from '../bench.js';
 import { profiles, unsupportedOn } from '../../stack/profiles.js';
@@ -31,7 +32,13 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
     );
   for (const s of skipped) process.stderr.write(`skipping ${s.name}: ${s.why}\n`);
   const chosen = opts.profiles.filter((p) => !skipped.some((s) => s.name === p));
-  await assertPreflight(rt);
+  // With a shared stack lock, someone else's stack may be up right now: check while holding it.
+  const held = opts.lock ? await acquireLock(opts.lock) : undefined;
+  try {
+    await assertPreflight(rt);
+  } finally {
+    await held?.();
+  }
   if (!opts.lock && (await rt.isUp())) {
     throw new HakitError(
       'a hakit stack is already up: the bench brings up its own stacks',
