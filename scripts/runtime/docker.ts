@@ -5,8 +5,11 @@
 // Inside a node the paths are those of the netns runtime: /etc/haproxy, /etc/keepalived and
 // /run/hakit (a tmpfs here, so a restarted node starts without stale pid files).
 import type Docker from 'dockerode';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { groupOf } from '../groups/index.js';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { groupOf, groupsOf } from '../groups/index.js';
+import { stateDir } from '../paths.js';
+import { unsupportedOn, type ConfigProfile } from '../stack/profiles.js';
 import { loadCredentials } from '../stack/credentials.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
@@ -40,6 +43,25 @@ const composeEnv = (c: Credentials | undefined): ComposeEnv => ({
   // down or built needs none, so any value does there.
   STATS_PASSWORD: c?.password ?? 'unused',
 });
+
+/** The config profile's environment of the stack that is up (`hakit bench`), for nodes compose recreates. */
+const profileEnvFile = join(stateDir, 'docker-profile-env.json');
+
+/**
+ * Every group's environment under the profile, merged: compose.yaml passes each LB the names it
+ * lists (x-lb-profile-env) and nothing else, as the netns runtime gives each node its group's.
+ */
+export function profileEnvOf(topology: Topology, profile: ConfigProfile | undefined): Record<string, string> {
+  return Object.assign({}, ...groupsOf(topology).map(({ group }) => group.profileEnv?.(profile) ?? {})) as Record<string, string>;
+}
+
+function savedProfileEnv(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(profileEnvFile, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
@@ -91,7 +113,9 @@ export class DockerRuntime implements Runtime {
     ];
   }
 
-  async up({ progress, credentials }: UpOptions): Promise<void> {
+  async up({ progress, credentials, profile }: UpOptions): Promise<void> {
+    const why = profile && unsupportedOn(profile, this.name);
+    if (why) throw new HakitError(why, ExitCode.usage, 'use --runtime netns for the peer profiles');
     // Also when called without the CLI's preflight (tests, the demo): a Docker network on an
     // address range another stack uses (a netns stack's bridge) would give the host two routes
     // and break both stacks, and Docker does not refuse it.
@@ -103,8 +127,12 @@ export class DockerRuntime implements Runtime {
         'is a netns stack up? (hakit --runtime netns status)',
       );
     // lb2 waits for lb1 to be healthy (compose.yaml), so lb1 wins the first election.
+    // The profile's environment, kept so that a node recreated later (restore) gets it again.
+    const env = profileEnvOf(this.topology, profile);
+    mkdirSync(dirname(profileEnvFile), { recursive: true });
+    writeFileSync(profileEnvFile, JSON.stringify(env));
     await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
-      compose(['up', '-d', '--no-build'], composeEnv(credentials)),
+      compose(['up', '-d', '--no-build'], { ...env, ...composeEnv(credentials) }),
     );
     await progress.step(`ARP locktime 0 on ${DOCKER_BRIDGE}`, async () => {
       // As on the netns bridge: the host's ARP cache must follow each new VRRP master at once.
@@ -166,7 +194,10 @@ export class DockerRuntime implements Runtime {
     // after creds --rotate), made by compose from the same service definition.
     const env = (await c.inspect()).Config.Env ?? [];
     if (groupOf(requireNode(this.topology, node)).needsRecreate?.(env, credentials)) {
-      await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], composeEnv(credentials));
+      await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], {
+        ...savedProfileEnv(),
+        ...composeEnv(credentials),
+      });
       return;
     }
     if ((await c.inspect()).State.Running) {
@@ -257,6 +288,7 @@ export class DockerRuntime implements Runtime {
         await compose(['down', '-v', '--remove-orphans', '-t', '5'], composeEnv(loadCredentials())).catch(() => undefined);
     });
     await progress.step('Sweep what carries the hakit project label', () => this.sweep());
+    rmSync(profileEnvFile, { force: true });
   }
 
   private async sweep(): Promise<void> {

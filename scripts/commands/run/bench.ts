@@ -11,6 +11,7 @@ import { acquireLock } from '../../bench/lock.js';
 import { ExitCode, HakitError } from '../../errors.js';
 import { intIn, type BenchFlags } from '../bench.js';
 import { profiles, unsupportedOn } from '../../stack/profiles.js';
+import { missingPeerTools } from '../../host/setup.js';
 import { assertPreflight, runtimeOf } from '../common.js';
 import { parseOption } from '../lazy.js';
 
@@ -20,15 +21,19 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
   // left out where they cannot run, named explicitly they are an error.
   const rt = await runtimeOf(cmd, { announce: true });
   const explicit = cmd.getOptionValueSource('profiles') !== 'default';
+  const absent = await missingPeerTools();
   const skipped = opts.profiles.flatMap((name) => {
-    const why = unsupportedOn(profiles[name], rt.name);
+    const p = profiles[name];
+    const why =
+      unsupportedOn(p, rt.name) ??
+      (p.kind === 'peer' && absent.length ? `the ${name} profile needs the peers' packages (missing: ${absent.join(', ')})` : undefined);
     return why ? [{ name, why }] : [];
   });
   if (skipped.length && explicit)
     throw new HakitError(
       skipped.map((s) => s.why).join('; '),
       ExitCode.usage,
-      'use --runtime netns, or leave the peer profiles out (--profiles)',
+      'use --runtime netns after `sudo hakit setup --peers`, or leave the peer profiles out (--profiles)',
     );
   for (const s of skipped) process.stderr.write(`skipping ${s.name}: ${s.why}\n`);
   const chosen = opts.profiles.filter((p) => !skipped.some((s) => s.name === p));
