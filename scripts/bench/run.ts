@@ -40,6 +40,8 @@ export interface BenchOptions {
   /** Also print the demo's live lines. */
   verbose?: boolean;
   signal?: AbortSignal;
+  /** Called with each run's sample as soon as it is measured (an interrupted bench keeps them). */
+  onSample?: (sample: RunSample) => void;
 }
 
 export type LoadPoint = 'vip' | 'direct' | 'haproxy';
@@ -98,7 +100,9 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
       const release = o.lock ? await lockWithNotice(o.lock, o.write) : undefined;
       lockWaitMs += performance.now() - waitStart;
       try {
-        samples.push(await runChunk(rt, profiles[name], run, o));
+        const sample = await runChunk(rt, profiles[name], run, o);
+        samples.push(sample);
+        o.onSample?.(sample);
       } finally {
         await release?.();
       }

@@ -42,6 +42,7 @@ export interface BenchFlags {
   readme?: string;
   note?: string;
   verbose?: boolean;
+  samples?: string;
 }
 
 export function registerBenchCommands(program: Command): void {
@@ -70,6 +71,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--readme <path>', 'also replace the results between the bench markers in this README')
     .option('--note <text>', 'a note for the markdown section (e.g. what else was running)')
     .option('--verbose', "also print the failover scenarios' live lines")
+    .option('--samples <file>', "append each run's raw figures to this file as one JSON line, as soon as measured")
     .addHelpText(
       'after',
       '\nEach run brings up a fresh stack under one profile, measures it and tears it down; the profiles\n' +

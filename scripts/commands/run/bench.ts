@@ -1,6 +1,6 @@
 // `hakit bench`: fresh stacks under each profile, measured, then the results as a table, JSON or
 // markdown (and in the README between its bench markers).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -72,6 +72,7 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
     write,
     verbose: opts.verbose,
     signal: abort.signal,
+    ...(opts.samples ? { onSample: (sample) => appendFileSync(opts.samples!, JSON.stringify(sample) + '\n') } : {}),
   };
   const { samples, lockWaitMs } = await runBench(rt, options).finally(() => process.off('SIGINT', onSigint));
   const versions = samples.find((s) => s.versions)?.versions ?? {};
