@@ -60,6 +60,7 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
   const write = (line: string) => process.stderr.write(line + '\n');
   const started = Date.now();
   const load0 = loadavg()[0]!;
+  if (opts.samples) mkdirSync(dirname(resolve(opts.samples)), { recursive: true });
   const options: BenchOptions = {
     profiles: chosen,
     repeat: opts.repeat,
