@@ -27,6 +27,9 @@ describe.skipIf(skipOutsideCi(missing))('hakit bench (smoke: --repeat 1, tiny du
       '--runtime',
       'netns',
       'bench',
+      // The kit against the textbook only: the other profiles have their own tests' worth of time.
+      '--profiles',
+      'textbook,tuned',
       '--repeat',
       '1',
       '--load-seconds',

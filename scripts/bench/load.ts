@@ -12,6 +12,10 @@ export interface LoadResult {
   /** Answers that were not 2xx, and connection errors (timeouts included). */
   non2xx: number;
   errors: number;
+  /** Every answer counted (2xx and not), for per-request costs. */
+  requests: number;
+  /** HAProxy's CPU ms per 1,000 requests on the LB that served this point (bench/cpu.ts); not for the direct point. */
+  haproxyCpuMsPer1000?: number;
 }
 
 export interface LoadOptions {
@@ -39,5 +43,6 @@ export async function measureLoad(o: LoadOptions): Promise<LoadResult> {
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,
     errors: r.errors,
+    requests: r.requests.total,
   };
 }

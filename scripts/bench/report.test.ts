@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, embedInReadme, formatMarkdown, formatTable, README_END, README_START, type Machine } from './report.js';
 import { maxShareDeviationPct, type RunSample } from './run.js';
+import type { ProfileName } from '../stack/profiles.js';
 
 const machine: Machine = {
   date: '2026-11-23T12:00:00Z',
@@ -26,9 +27,17 @@ const scenario = (blackoutMs: number, failed = 0) => ({
   vipAfter: 'lb2',
   mastersAtMs: [],
 });
-const load = (rps: number, p50Ms: number) => ({ rps, p50Ms, p99Ms: p50Ms * 3, non2xx: 0, errors: 0 });
+const load = (rps: number, p50Ms: number, haproxyCpuMsPer1000?: number) => ({
+  rps,
+  p50Ms,
+  p99Ms: p50Ms * 3,
+  non2xx: 0,
+  errors: 0,
+  requests: rps * 3,
+  ...(haproxyCpuMsPer1000 === undefined ? {} : { haproxyCpuMsPer1000 }),
+});
 
-function sample(profile: 'textbook' | 'tuned', run: number, f1: number): RunSample {
+function sample(profile: ProfileName, run: number, f1: number, vipRps = 800, cpu = 40): RunSample {
   return {
     profile,
     run,
@@ -37,7 +46,7 @@ function sample(profile: 'textbook' | 'tuned', run: number, f1: number): RunSamp
     scenarios: { F1: scenario(f1, 1), F2: scenario(f1 / 2), F3: scenario(50), F4: scenario(0), F5: scenario(0), F6: scenario(0) },
     f6VipMoved: profile === 'textbook',
     rr: { requests: 1000, failed: 0, maxDeviationPct: 0 },
-    load: { vip: load(800, 10), direct: load(1000, 5), haproxy: load(900, 6) },
+    load: { vip: load(vipRps, 10, cpu), direct: load(1000, 5), haproxy: load(900, 6, cpu) },
     memoryMiB: { haproxy: 15, keepalived: 13, backend: 80 },
     flap: { seconds: 10, hogs: 2, masterTransitions: 0 },
     problems: [],
@@ -89,6 +98,53 @@ describe('buildReport', () => {
     expect(md).toContain('| F1 active LB killed hard: blackout | 3000 / 3300 / 3600 ms | 150 / 165 / 180 ms | 20× |');
     expect(md).toContain('`hakit bench`');
     expect(md).toContain('Test CPU');
+  });
+});
+
+describe('connection modes and peers', () => {
+  // keepalive: 1.25× the kit's req/s at half its HAProxy CPU; ucarp: 20× the kit's F1, pacemaker 30×.
+  const more = [
+    ...samples,
+    sample('keepalive', 1, 150, 1000, 20),
+    sample('keepalive', 2, 180, 1000, 20),
+    sample('keepalive', 3, 165, 1000, 20),
+    sample('ucarp', 1, 3000),
+    sample('ucarp', 2, 3600),
+    sample('ucarp', 3, 3300),
+    sample('pacemaker', 1, 4500),
+    sample('pacemaker', 2, 5400),
+    sample('pacemaker', 3, 4950),
+  ];
+  const r = buildReport(machine, more);
+
+  it('sums HAProxy CPU per 1,000 requests and divides every profile by the kit run by run', () => {
+    expect(r.profiles.keepalive!.throughput.vip.haproxyCpuMsPer1000).toEqual({ min: 20, median: 20, max: 20 });
+    expect(r.profiles.tuned!.throughput.direct.haproxyCpuMsPer1000).toBeNull();
+    expect(r.ratios.overKit.keepalive!.vipRps).toEqual({ min: 1.25, median: 1.25, max: 1.25 });
+    expect(r.ratios.overKit.keepalive!.vipCpuPer1000).toEqual({ min: 0.5, median: 0.5, max: 0.5 });
+    expect(r.ratios.overKit.pacemaker!.f1BlackoutMs).toEqual({ min: 30, median: 30, max: 30 });
+    expect(r.profiles.ucarp).toMatchObject({ kind: 'peer', vipManager: 'ucarp' });
+  });
+
+  it('renders a connection-mode table and a peers table beside the kit table', () => {
+    const md = formatMarkdown(r);
+    expect(md).toContain('#### Connection modes');
+    expect(md).toContain('| HAProxy CPU per 1,000 requests through the VIP | 40 ms | 20 ms | 0.5× |');
+    expect(md).toContain('| Through the VIP: req/s | 800 | 1000 | 1.25× |');
+    expect(md).toContain('#### Peers');
+    expect(md).toContain('| Pacemaker/Corosync | 4950 ms (30×) |');
+    expect(md).toContain('| ucarp | 3300 ms (20×) |');
+    expect(md).toContain('| kit (tuned keepalived) | 165 ms |');
+    // ucarp before Pacemaker before the textbook before the kit.
+    expect(md.indexOf('| ucarp |')).toBeLessThan(md.indexOf('| Pacemaker/Corosync |'));
+    expect(md.indexOf('| textbook keepalived |')).toBeLessThan(md.indexOf('| kit (tuned keepalived) |'));
+    expect(formatTable(r, false)).toContain('Peers:');
+  });
+
+  it('leaves out the tables whose profiles did not run', () => {
+    const md = formatMarkdown(buildReport(machine, samples));
+    expect(md).not.toContain('Connection modes');
+    expect(md).not.toContain('#### Peers');
   });
 });
 

@@ -2,7 +2,7 @@
 // ratios between profiles (run by run within this invocation), and the same as a terminal table,
 // JSON and a markdown section for the README.
 import Table from 'cli-table3';
-import { profiles, type ProfileName } from '../stack/profiles.js';
+import { profileNames, profiles, vipManagerOf, type ProfileKind, type ProfileName, type VipManager } from '../stack/profiles.js';
 import type { LoadPoint, RunSample } from './run.js';
 import { formatSummary, pairedRatio, summarize, type Summary } from './summary.js';
 
@@ -30,6 +30,8 @@ export interface Machine {
 
 export interface ProfileFigures {
   description: string;
+  kind: ProfileKind;
+  vipManager: VipManager;
   overrides: { haproxy: Record<string, string>; keepalived: Record<string, string> };
   runs: number;
   /** delayed: requests that succeeded only after ≥ 1 s (sent into the gap, saved by SYN retransmission). */
@@ -41,7 +43,8 @@ export interface ProfileFigures {
   /** vipMoved: 1 when the VIP moved on restore, 0 when it stayed. */
   f6: { vipMoved: S; runsMoved: number; runsMeasured: number };
   roundRobin: { requests: number; maxDeviationPct: S; failed: S };
-  throughput: Record<LoadPoint, { rps: S; p50Ms: S; p99Ms: S; failed: S }>;
+  /** haproxyCpuMsPer1000: HAProxy's own CPU time per 1,000 requests on the LB serving the point (none for direct). */
+  throughput: Record<LoadPoint, { rps: S; p50Ms: S; p99Ms: S; failed: S; haproxyCpuMsPer1000: S }>;
   up: { coldMs: S; warmMs: S };
   memoryMiB: { haproxy: S; keepalived: S; backend: S };
   flap: { secondsPerRun: number; hogs: number; masterTransitions: S; total: number };
@@ -56,6 +59,8 @@ export interface BenchReport {
   ratios: {
     /** textbook ÷ tuned, run by run. */
     textbookOverTuned: Record<string, S>;
+    /** Every other profile ÷ tuned (the kit), run by run: the connection modes' and the peers' tables. */
+    overKit: Partial<Record<ProfileName, Record<string, S>>>;
     /** Through one HAProxy vs straight to the backend, and through the VIP (two backends) vs one backend, per profile. */
     overhead: Partial<Record<ProfileName, Record<string, S>>>;
   };
@@ -84,11 +89,17 @@ function figures(name: ProfileName, samples: RunSample[]): ProfileFigures {
       over(samples, (s) => (s.load[pt] ? s.load[pt]!.non2xx + s.load[pt]!.errors : undefined)),
       0,
     ),
+    haproxyCpuMsPer1000: summarize(
+      over(samples, (s) => s.load[pt]?.haproxyCpuMsPer1000),
+      1,
+    ),
   });
   const moved = samples.filter((s) => s.f6VipMoved !== undefined);
   const flaps = over(samples, (s) => s.flap?.masterTransitions);
   return {
     description: p.description,
+    kind: p.kind,
+    vipManager: vipManagerOf(p),
     overrides: { haproxy: p.haproxy, keepalived: p.keepalived },
     runs: samples.length,
     f1: { blackoutMs: sc('F1', 'blackoutMs'), failed: sc('F1', 'failed'), delayed: sc('F1', 'delayed') },
@@ -153,19 +164,23 @@ const byRun = (samples: RunSample[], name: ProfileName) => {
   return out;
 };
 
-const COMPARED: Array<[string, (s: RunSample) => number | undefined]> = [
-  ['f1BlackoutMs', (s) => s.scenarios.F1?.blackoutMs],
-  ['f2BlackoutMs', (s) => s.scenarios.F2?.blackoutMs],
-  ['f3BlackoutMs', (s) => s.scenarios.F3?.blackoutMs],
-  ['f4MaxLatencyMs', (s) => s.scenarios.F4?.maxLatencyMs],
-  ['upColdMs', (s) => s.upColdMs || undefined],
-  ['upWarmMs', (s) => s.upWarmMs],
-  ['vipRps', (s) => s.load.vip?.rps],
+/** Figures compared run by run against the kit, with the digits their ratio is shown with (throughput ratios sit near 1). */
+const COMPARED: Array<[string, (s: RunSample) => number | undefined, number]> = [
+  ['f1BlackoutMs', (s) => s.scenarios.F1?.blackoutMs, 1],
+  ['f2BlackoutMs', (s) => s.scenarios.F2?.blackoutMs, 1],
+  ['f3BlackoutMs', (s) => s.scenarios.F3?.blackoutMs, 1],
+  ['f4MaxLatencyMs', (s) => s.scenarios.F4?.maxLatencyMs, 1],
+  ['upColdMs', (s) => s.upColdMs || undefined, 1],
+  ['upWarmMs', (s) => s.upWarmMs, 1],
+  ['vipRps', (s) => s.load.vip?.rps, 2],
+  ['vipP99Ms', (s) => s.load.vip?.p99Ms, 2],
+  ['vipCpuPer1000', (s) => s.load.vip?.haproxyCpuMsPer1000, 2],
+  ['haproxyRps', (s) => s.load.haproxy?.rps, 2],
 ];
 
 export function buildReport(machine: Machine, samples: RunSample[]): BenchReport {
   const names = [...new Set(samples.map((s) => s.profile))];
-  const report: BenchReport = { machine, profiles: {}, ratios: { textbookOverTuned: {}, overhead: {} } };
+  const report: BenchReport = { machine, profiles: {}, ratios: { textbookOverTuned: {}, overKit: {}, overhead: {} } };
   for (const n of names) {
     const mine = samples.filter((s) => s.profile === n);
     report.profiles[n] = figures(n, mine);
@@ -190,15 +205,21 @@ export function buildReport(machine: Machine, samples: RunSample[]): BenchReport
       ),
     };
   }
-  if (names.includes('textbook') && names.includes('tuned')) {
-    const [tb, tu] = [byRun(samples, 'textbook'), byRun(samples, 'tuned')];
-    for (const [key, pick] of COMPARED) {
-      report.ratios.textbookOverTuned[key] = pairedRatio(
-        tb.map((s) => (s ? pick(s) : undefined)),
-        tu.map((s) => (s ? pick(s) : undefined)),
-        1,
-      );
+  if (names.includes('tuned')) {
+    const kit = byRun(samples, 'tuned');
+    for (const n of names.filter((x) => x !== 'tuned')) {
+      const mine = byRun(samples, n);
+      const ratios: Record<string, S> = {};
+      for (const [key, pick, digits] of COMPARED) {
+        ratios[key] = pairedRatio(
+          mine.map((s) => (s ? pick(s) : undefined)),
+          kit.map((s) => (s ? pick(s) : undefined)),
+          digits,
+        );
+      }
+      report.ratios.overKit[n] = ratios;
     }
+    if (report.ratios.overKit.textbook) report.ratios.textbookOverTuned = report.ratios.overKit.textbook;
   }
   return report;
 }
@@ -267,10 +288,20 @@ function overheadCell(r: BenchReport, p: ProfileName): string {
   return `${formatSummary(o.rpsHaproxyOverDirect)} · ${formatSummary(o.p50HaproxyOverDirect)} · ${formatSummary(o.p99HaproxyOverDirect)}`;
 }
 
-const profileOrder = (r: BenchReport) => (['textbook', 'tuned'] as ProfileName[]).filter((p) => r.profiles[p]);
+/** The profiles of the report that are of this kind, in the catalogue's order. */
+const ofKind = (r: BenchReport, kinds: ProfileKind[]) => profileNames.filter((p) => r.profiles[p] && kinds.includes(r.profiles[p]!.kind));
+const allProfiles = (r: BenchReport) => profileNames.filter((p) => r.profiles[p]);
 
-function matrix(r: BenchReport): { head: string[]; body: string[][] } {
-  const names = profileOrder(r);
+interface Grid {
+  title: string;
+  head: string[];
+  body: string[][];
+}
+
+/** textbook vs tuned: every figure, one column per kit profile. */
+function kitGrid(r: BenchReport): Grid | undefined {
+  const names = ofKind(r, ['kit']);
+  if (names.length === 0) return undefined;
   const withRatio = Object.keys(r.ratios.textbookOverTuned).length > 0;
   const head = ['', ...names, ...(withRatio ? ['textbook ÷ tuned'] : [])];
   const body = rows(r).map((row) => [
@@ -278,51 +309,131 @@ function matrix(r: BenchReport): { head: string[]; body: string[][] } {
     ...names.map((p) => row.cell(r.profiles[p]!, p)),
     ...(withRatio ? [row.ratio ? formatSummary(r.ratios.textbookOverTuned[row.ratio], '×') : ''] : []),
   ]);
-  return { head, body };
+  return { title: 'Benchmark: textbook vs tuned', head, body };
 }
 
-export function formatTable(r: BenchReport, colour: boolean): string {
-  const { head, body } = matrix(r);
-  const table = new Table({
-    head,
-    style: colour ? {} : { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [44, ...head.slice(1).map(() => null)] as number[],
+const ratioOf = (r: BenchReport, p: ProfileName, key: string) => formatSummary(r.ratios.overKit[p]?.[key], '×');
+const failedCell = (x: { failed: S; delayed: S }) => `${n(x.failed)} (+ ${n(x.delayed)})`;
+
+/** Connection modes: the kit (http-server-close) against keep-alive + http-reuse safe, load and failover. */
+function connectionGrid(r: BenchReport): Grid | undefined {
+  if (!r.profiles.tuned || ofKind(r, ['connection']).length === 0) return undefined;
+  const names: ProfileName[] = ['tuned', ...ofKind(r, ['connection'])];
+  const cpu = (pt: LoadPoint) => (f: ProfileFigures) => formatSummary(f.throughput[pt].haproxyCpuMsPer1000, ' ms');
+  const lines: Array<[string, (f: ProfileFigures) => string, string?]> = [
+    ['Through the VIP: req/s', (f) => n(f.throughput.vip.rps), 'vipRps'],
+    ['Through the VIP: p99', (f) => ms(f.throughput.vip.p99Ms), 'vipP99Ms'],
+    ['HAProxy CPU per 1,000 requests through the VIP', cpu('vip'), 'vipCpuPer1000'],
+    ['One HAProxy to one backend: req/s', (f) => n(f.throughput.haproxy.rps), 'haproxyRps'],
+    ['One HAProxy to one backend: HAProxy CPU per 1,000 requests', cpu('haproxy')],
+    ['F1 active LB killed hard: blackout', (f) => ms(f.f1.blackoutMs), 'f1BlackoutMs'],
+    ['F1 failed requests (+ delayed ≥ 1 s)', (f) => failedCell(f.f1)],
+    ['F2 HAProxy dies on the active LB: blackout', (f) => ms(f.f2.blackoutMs), 'f2BlackoutMs'],
+    ['F2 failed requests (+ delayed ≥ 1 s)', (f) => failedCell(f.f2)],
+    ['F4 backend killed under load: failed requests (slowest)', (f) => `${n(f.f4.failed)} (${ms(f.f4.maxLatencyMs)})`, 'f4MaxLatencyMs'],
+  ];
+  const others = names.slice(1);
+  const head = ['', ...names.map((p) => (p === 'tuned' ? 'tuned (http-server-close)' : p)), ...others.map((p) => `${p} ÷ tuned`)];
+  const body = lines.map(([label, cell, key]) => [
+    label,
+    ...names.map((p) => cell(r.profiles[p]!)),
+    ...others.map((p) => (key ? ratioOf(r, p, key) : '')),
+  ]);
+  return { title: 'Connection modes: http-server-close (the kit) vs keep-alive with http-reuse safe', head, body };
+}
+
+/** The peers: one row per VIP manager (and the textbook, and the kit), medians with their ratio to the kit. */
+function peersGrid(r: BenchReport): Grid | undefined {
+  const names = [
+    ...ofKind(r, ['peer']),
+    ...ofKind(r, ['kit']).filter((p) => p !== 'tuned'),
+    ...(r.profiles.tuned ? ['tuned' as const] : []),
+  ];
+  if (ofKind(r, ['peer']).length === 0) return undefined;
+  const blackout = (p: ProfileName, x: { blackoutMs: S }, key: string) => {
+    const med = x.blackoutMs ? `${x.blackoutMs.median} ms` : '–';
+    const ratio = p === 'tuned' ? undefined : r.ratios.overKit[p]?.[key];
+    return ratio ? `${med} (${ratio.median}×)` : med;
+  };
+  const head = [
+    '',
+    'F1 blackout, median (÷ kit)',
+    'F1 failed (+ delayed)',
+    'F2 blackout, median (÷ kit)',
+    'F2 failed (+ delayed)',
+    'F3 blackout, median (÷ kit)',
+    'F3 failed (+ delayed)',
+    'flaps (total)',
+  ];
+  const label = (p: ProfileName) =>
+    p === 'tuned' ? 'kit (tuned keepalived)' : p === 'pacemaker' ? 'Pacemaker/Corosync' : p === 'textbook' ? 'textbook keepalived' : p;
+  const body = names.map((p) => {
+    const f = r.profiles[p]!;
+    return [
+      label(p),
+      blackout(p, f.f1, 'f1BlackoutMs'),
+      failedCell(f.f1),
+      blackout(p, f.f2, 'f2BlackoutMs'),
+      failedCell(f.f2),
+      blackout(p, f.f3, 'f3BlackoutMs'),
+      failedCell(f.f3),
+      f.flap.secondsPerRun ? `${n(f.flap.masterTransitions)} (${f.flap.total})` : 'not run',
+    ];
   });
-  for (const row of body) table.push(row);
-  return table.toString();
+  return { title: 'Peers: what users pick instead of keepalived, on the same nodes, probe and faults', head, body };
+}
+
+const grids = (r: BenchReport) => [kitGrid(r), connectionGrid(r), peersGrid(r)].filter((g): g is Grid => g !== undefined);
+
+export function formatTable(r: BenchReport, colour: boolean): string {
+  return grids(r)
+    .map((g) => {
+      const table = new Table({
+        head: g.head,
+        style: colour ? {} : { head: [], border: [] },
+        wordWrap: true,
+        colWidths: [g.body.length > 4 ? 44 : 24, ...g.head.slice(1).map(() => null)] as number[],
+      });
+      for (const row of g.body) table.push(row);
+      return `${g.title}\n${table.toString()}`;
+    })
+    .join('\n\n');
 }
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|');
+const mdGrid = (g: Grid) => [
+  `#### ${g.title}`,
+  '',
+  `| ${g.head.map(mdCell).join(' | ')} |`,
+  `|${g.head.map(() => '---').join('|')}|`,
+  ...g.body.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+];
 
 export function formatMarkdown(r: BenchReport): string {
   const m = r.machine;
-  const { head, body } = matrix(r);
   const lines = [
-    '### Benchmark: textbook vs tuned',
+    '### Benchmark: textbook vs tuned, connection modes, peers',
     '',
     `Measured ${m.date} with \`${m.command}\` (${m.durationS} s${m.lockWaitS ? `, of which ${m.lockWaitS} s waiting for the stack lock` : ''}), ${m.runtime} runtime, ${Object.values(r.profiles)[0]?.runs ?? 0} runs per profile, interleaved. ` +
-      'Every figure is min / median / max over the runs (one figure when they agree); ratios are textbook ÷ tuned, run by run.',
+      'Every figure is min / median / max over the runs (one figure when they agree); ratios are against tuned (the kit), run by run.',
     '',
     `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, HAProxy ${m.haproxy ?? '?'}, keepalived ${m.keepalived ?? '?'}; ` +
       `load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end.`,
     ...(m.note ? ['', `Note: ${m.note}`] : []),
-    '',
-    `| ${head.map(mdCell).join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...body.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+    ...grids(r).flatMap((g) => ['', ...mdGrid(g)]),
     '',
     'Profiles (scripts/stack/profiles.ts):',
     '',
-    ...profileOrder(r).map((p) => `- **${p}**: ${r.profiles[p]!.description}.`),
+    ...allProfiles(r).map((p) => `- **${p}**: ${r.profiles[p]!.description}.`),
     '',
     "How it is measured: each run brings up a fresh stack under the profile. F1–F6 are the failover tour's scenarios (`hakit demo`), " +
       'a probe sending a request every 10 ms through the VIP on a new connection; blackout = the longest time without a successful answer. ' +
       `Load: autocannon, ${m.options.connections} keep-alive connections, ${m.options.loadSeconds} s per point, from the host. ` +
+      "HAProxy CPU: utime + stime of the serving LB's HAProxy processes from /proc, before and after the point, per 1,000 answers. " +
       'Warm = every node stopped hard and started again on the network that is still there. ' +
-      "Flaps: MASTER transitions counted from keepalived's notify log while busy loops occupy both cores, with no fault.",
+      "Flaps: MASTER transitions counted from the VIP manager's log (keepalived's notify, ucarp's up script, the VIP appearing under Pacemaker) while busy loops occupy both cores, with no fault.",
   ];
-  const problems = profileOrder(r).flatMap((p) => r.profiles[p]!.problems.map((x) => `- ${p} ${x}`));
+  const problems = allProfiles(r).flatMap((p) => r.profiles[p]!.problems.map((x) => `- ${p} ${x}`));
   if (problems.length) lines.push('', 'Problems seen during the runs:', '', ...problems);
   return lines.join('\n') + '\n';
 }

@@ -8,7 +8,7 @@ import { shares } from '../observe/analysis.js';
 import { runDemo, type ScenarioResult } from '../demo/run.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { isSuccess, assertKitAddress, probeSequential } from '../observe/probe.js';
-import { keepalivedProfileConf, profiles, type ConfigProfile, type ProfileName } from '../stack/profiles.js';
+import { keepalivedProfileConf, profiles, vipManagerOf, type ConfigProfile, type ProfileName } from '../stack/profiles.js';
 import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { groupsOf } from '../groups/index.js';
@@ -22,6 +22,7 @@ import { flapCheck, type FlapResult } from './flap.js';
 import { measureLoad, type LoadResult } from './load.js';
 import { acquireLock } from './lock.js';
 import { formatProblems } from '../stack/preflight.js';
+import { clockTicksPerSecond, cpuMsPer1000, haproxyTicks } from './cpu.js';
 
 export interface BenchOptions {
   profiles: ProfileName[];
@@ -41,6 +42,8 @@ export interface BenchOptions {
   /** Also print the demo's live lines. */
   verbose?: boolean;
   signal?: AbortSignal;
+  /** Called with each run's sample as soon as it is measured (an interrupted bench keeps them). */
+  onSample?: (sample: RunSample) => void;
 }
 
 export type LoadPoint = 'vip' | 'direct' | 'haproxy';
@@ -100,7 +103,9 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
       lockWaitMs += performance.now() - waitStart;
       try {
         if (o.lock) await assertReady(rt);
-        samples.push(await runChunk(rt, profiles[name], run, o));
+        const sample = await runChunk(rt, profiles[name], run, o);
+        samples.push(sample);
+        o.onSample?.(sample);
       } finally {
         await release?.();
       }
@@ -221,12 +226,16 @@ async function timedUp(rt: Runtime, profile: ConfigProfile): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
-/** The runtime really applied the profile: each LB's keepalived include holds its definitions. */
+/**
+ * The runtime really applied the profile: each LB runs the profile's VIP manager (lb-peer writes
+ * /run/hakit/vip-manager; keepalived's nodes have none) and keepalived's include holds its definitions.
+ */
 async function verifyProfile(rt: Runtime, profile: ConfigProfile): Promise<void> {
   const want = keepalivedProfileConf(profile).trim();
   for (const lb of lbs(rt.topology)) {
+    const manager = (await rt.readRunFile(lb.name, 'vip-manager'))?.trim() || 'keepalived';
     const got = (await rt.readRunFile(lb.name, 'profile.conf'))?.trim() ?? '';
-    if (got !== want) {
+    if (manager !== vipManagerOf(profile) || (manager === 'keepalived' && got !== want)) {
       throw new HakitError(
         `the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`,
         ExitCode.preflight,
@@ -271,14 +280,23 @@ async function loadPoints(rt: Runtime, o: BenchOptions): Promise<Partial<Record<
   const active = masters(await getStatus(rt))[0] ?? lbs(t)[0]!.name;
   const activeAddress = t.nodes.find((n) => n.name === active)!.address;
   const at = (url: string) => measureLoad({ url, seconds: o.loadSeconds, connections: o.connections, topology: t });
+  // Through HAProxy: also its own CPU time on the active LB, read before and after.
+  const clk = await clockTicksPerSecond();
+  const viaHaproxy = async (url: string): Promise<LoadResult> => {
+    const before = await haproxyTicks(rt, active);
+    const r = await at(url);
+    const after = await haproxyTicks(rt, active);
+    const cpu = before !== undefined && after !== undefined ? cpuMsPer1000(after - before, clk, r.requests) : undefined;
+    return cpu === undefined ? r : { ...r, haproxyCpuMsPer1000: cpu };
+  };
   const out: Partial<Record<LoadPoint, LoadResult>> = {};
-  out.vip = await at(urls(t).probe);
+  out.vip = await viaHaproxy(urls(t).probe);
   out.direct = await at(`http://${b1!.address}:${t.ports.backend}${tierProbePath}`);
   // HAProxy with one server: the other is put in maintenance on the active LB, and back after.
   await rt.runtimeApi(active, `disable server be_web/${b2!.name}`);
   try {
     await sleep(200);
-    out.haproxy = await at(`http://${activeAddress}:${t.ports.http}${tierProbePath}`);
+    out.haproxy = await viaHaproxy(`http://${activeAddress}:${t.ports.http}${tierProbePath}`);
   } finally {
     await rt.runtimeApi(active, `enable server be_web/${b2!.name}`);
   }

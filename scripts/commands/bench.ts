@@ -24,8 +24,8 @@ export function parseProfiles(value: string): ProfileName[] {
       throw new InvalidArgumentError(`unknown profile "${p}" (choose from ${profileNames.join(', ')})`);
   }
   if (picked.length === 0) throw new InvalidArgumentError(`name at least one profile (${profileNames.join(', ')})`);
-  // Always textbook first, then tuned: the table reads left to right, old to new.
-  return (['textbook', 'tuned'] as ProfileName[]).filter((p) => picked.includes(p));
+  // Always in the catalogue's order (textbook first, then tuned, …): the tables read left to right, old to new.
+  return profileNames.filter((p) => picked.includes(p));
 }
 
 export interface BenchFlags {
@@ -42,17 +42,20 @@ export interface BenchFlags {
   readme?: string;
   note?: string;
   verbose?: boolean;
+  samples?: string;
 }
 
 export function registerBenchCommands(program: Command): void {
   program
     .command('bench')
-    .description('measure the kit (tuned) against the textbook setup, side by side: failover, load, start, memory, flaps')
+    .description(
+      'measure the kit (tuned) against the textbook setup, keep-alive server connections and the peers (ucarp, Pacemaker), side by side: failover, load, HAProxy CPU, start, memory, flaps',
+    )
     .option('--repeat <n>', 'runs per profile (a fresh stack each)', intIn(1, 50), 5)
     .addOption(
       new Option('--profiles <names>', `profiles to run, comma-separated (${profileNames.join(', ')})`)
         .argParser(parseProfiles)
-        .default(parseProfiles('textbook,tuned'), 'textbook,tuned'),
+        .default(profileNames, `${profileNames.join(',')} (the peers only where the runtime runs them)`),
     )
     .option('--load-seconds <s>', 'seconds per throughput point (at most 10)', '3')
     .option('--connections <n>', 'concurrent keep-alive connections for the throughput points', intIn(1, 200), 10)
@@ -68,11 +71,13 @@ export function registerBenchCommands(program: Command): void {
     .option('--readme <path>', 'also replace the results between the bench markers in this README')
     .option('--note <text>', 'a note for the markdown section (e.g. what else was running)')
     .option('--verbose', "also print the failover scenarios' live lines")
+    .option('--samples <file>', "append each run's raw figures to this file as one JSON line, as soon as measured")
     .addHelpText(
       'after',
       '\nEach run brings up a fresh stack under one profile, measures it and tears it down; the profiles\n' +
         'alternate run by run. No stack may be up when it starts. Profiles are overrides of the configs\n' +
-        '(scripts/stack/profiles.ts), passed to the runtime at `up`. Takes ~10 minutes with the defaults.',
+        '(scripts/stack/profiles.ts), passed to the runtime at `up`; the peers (ucarp, pacemaker) run on\n' +
+        'netns only. Takes ~25 minutes with the defaults.',
     )
     .action(lazyAction(async () => (await import('./run/bench.js')).bench));
 }

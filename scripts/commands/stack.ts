@@ -96,5 +96,6 @@ function registerSetup(program: Command): void {
       'install haproxy, keepalived, iproute2 and curl with apt when missing (Debian/Ubuntu, root); link hakit into /usr/local/bin',
     )
     .option('--docker', 'instead: install docker.io, docker-compose and debootstrap, and start dockerd when no engine answers')
+    .option('--peers', "instead: install the bench's peers (ucarp, pacemaker, corosync, resource-agents), run only inside its LB nodes")
     .action(lazyAction(async () => (await import('./run/setup.js')).setup));
 }

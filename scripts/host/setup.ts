@@ -1,6 +1,7 @@
 // `hakit setup`: installs what the netns runtime needs with apt on Debian/Ubuntu, creates
 // keepalived's unprivileged script user, and keeps Debian's own Redis services off. Does nothing
 // that is already done.
+import { existsSync } from 'node:fs';
 import { ExitCode, HakitError } from '../errors.js';
 import { netnsTools, osRelease } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
@@ -29,7 +30,8 @@ const aptPackages: Record<(typeof netnsTools)[number] | 'iptables' | 'nft', stri
 export async function aptInstallMissing(progress: Progress, tools: Record<string, string>, what: string): Promise<void> {
   if (process.getuid?.() !== 0) throw new HakitError(`${what} installs packages and needs root`, ExitCode.preflight, 'run it with sudo');
   const missing: string[] = [];
-  for (const [tool, pkg] of Object.entries(tools)) if (!(await commandExists(tool)) && !missing.includes(pkg)) missing.push(pkg);
+  const present = async (tool: string) => (tool.startsWith('/') ? existsSync(tool) : commandExists(tool));
+  for (const [tool, pkg] of Object.entries(tools)) if (!(await present(tool)) && !missing.includes(pkg)) missing.push(pkg);
   if (missing.length === 0) {
     progress.info(`✓ ${[...new Set(Object.values(tools))].join(', ')} installed`);
     return;
@@ -44,6 +46,41 @@ export async function aptInstallMissing(progress: Progress, tools: Record<string
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await progress.step('apt-get update', () => sh({ env })`apt-get update -qq`);
   await progress.step(`apt-get install ${missing.join(' ')}`, () => sh({ env })`apt-get install -y -qq --no-install-recommends ${missing}`);
+}
+
+/**
+ * The bench's peers (ucarp, Pacemaker/Corosync: scripts/stack/profiles.ts), which run inside its LB
+ * nodes only. resource-agents has no command of its own: IPaddr2 is checked by its path.
+ */
+export const peerPackages: Record<string, string> = {
+  ucarp: 'ucarp',
+  corosync: 'corosync',
+  pacemakerd: 'pacemaker',
+  crm_verify: 'pacemaker-cli-utils',
+  '/usr/lib/ocf/resource.d/heartbeat/IPaddr2': 'resource-agents',
+};
+
+/** The peer tools missing on this host (empty when the bench can run its peer profiles). */
+export async function missingPeerTools(): Promise<string[]> {
+  const missing: string[] = [];
+  for (const tool of Object.keys(peerPackages))
+    if (!(tool.startsWith('/') ? existsSync(tool) : await commandExists(tool))) missing.push(tool);
+  return missing;
+}
+
+/**
+ * `hakit setup --peers`: the peers' packages. Debian enables and starts corosync and pacemaker
+ * as host services on install; the bench runs its own in each LB node, so the host's are stopped
+ * and disabled again (where systemd runs).
+ */
+export async function setupPeers(progress: Progress): Promise<void> {
+  await aptInstallMissing(progress, peerPackages, 'setup --peers');
+  const systemd = (await commandExists('systemctl')) && (await shMaybe`systemctl is-system-running`).stdout.trim() !== 'offline';
+  if (systemd) {
+    await progress.step('Stop and disable the host-wide pacemaker and corosync services (the bench runs its own per node)', () =>
+      shMaybe`systemctl disable --now pacemaker corosync`.then(() => undefined),
+    );
+  }
 }
 
 export async function setup(progress: Progress): Promise<void> {

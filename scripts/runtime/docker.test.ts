@@ -8,8 +8,11 @@ import { shMaybe } from '../sh.js';
 import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
 import { defaultTopology, lbs } from '../stack/topology.js';
 import { composeFile, detectCompose } from './docker-engine.js';
-import { DockerRuntime } from './docker.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
+import { DockerRuntime, profileEnvOf } from './docker.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { profiles, unsupportedOn } from '../stack/profiles.js';
 
 const composeCmd = await detectCompose();
 const redisSecrets = {
@@ -77,6 +80,11 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
       expect(body, name).toMatch(/REDIS_PASSWORD: app-pw\n/);
       expect(body, name).not.toContain('admin-pw');
     }
+  });
+
+  it("hands a profile's environment to both LBs and to nothing else", async () => {
+    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets, ...profileEnvOf(defaultTopology, profiles.keepalive) });
+    for (const [name, body] of services(r.stdout)) expect(/HTTP_MODE: keep-alive\n/.test(body), name).toBe(name.startsWith('lb'));
   });
 
   it('has the address plan of scripts/stack/topology.ts', () => {
@@ -165,5 +173,35 @@ describe('DockerRuntime hard stop', () => {
       ({ abortSignal }) => new Promise((_, reject) => abortSignal.addEventListener('abort', () => reject(new Error('aborted')))),
     );
     await expect(rt.stop('lb1', 'hard')).rejects.toThrow(HakitError);
+  });
+});
+
+describe('profiles on Docker', () => {
+  const doc = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
+    'x-lb-profile-env': Record<string, null>;
+    services: Record<string, { environment: Record<string, unknown> }>;
+  };
+  const envOnly = Object.values(profiles).filter((p) => !unsupportedOn(p, 'docker'));
+
+  it.each(envOnly)('$name: compose.yaml passes every variable of the profile to both LBs', (p) => {
+    const env = profileEnvOf(defaultTopology, p);
+    for (const lb of lbs(defaultTopology)) {
+      const listed = Object.keys(doc.services[lb.name]!.environment);
+      for (const name of Object.keys(env)) expect(listed, `${lb.name} ${name}`).toContain(name);
+    }
+  });
+
+  it('lists the profile variables without values, so that none is set unless hakit sets it', () => {
+    expect(Object.values(doc['x-lb-profile-env']).every((v) => v === null)).toBe(true);
+    expect(profileEnvOf(defaultTopology, profiles.tuned)).toEqual({});
+    expect(profileEnvOf(defaultTopology, profiles.keepalive)).toEqual({ HTTP_MODE: 'keep-alive' });
+  });
+
+  it('refuses the peer profiles, which need packages the lb image does not carry', async () => {
+    expect(unsupportedOn(profiles.ucarp, 'docker')).toMatch(/netns/);
+    const rt = new DockerRuntime(defaultTopology, {} as unknown as Docker);
+    await expect(
+      rt.up({ progress: undefined as never, credentials: { user: 'u', password: 'p' }, profile: profiles.pacemaker }),
+    ).rejects.toThrow(/netns runtime/);
   });
 });

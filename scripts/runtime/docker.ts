@@ -5,9 +5,10 @@
 // Inside a node the paths are those of the netns runtime: /etc/haproxy, /etc/keepalived and
 // /run/hakit (a tmpfs here, so a restarted node starts without stale pid files).
 import type Docker from 'dockerode';
-import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { groupOf } from '../groups/index.js';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { groupOf, groupsOf } from '../groups/index.js';
+import { unsupportedOn, type ConfigProfile } from '../stack/profiles.js';
 import { groupSecrets } from '../groups/secrets.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
 import { packageRoot, stateDir } from '../paths.js';
@@ -77,6 +78,25 @@ export const composeEnv = (t: Topology, c: Credentials | undefined): ComposeEnv 
 /** Named volumes with this label hold a data node's data: kept by `down` unless --volumes. */
 const DATA_LABEL = 'hakit.data=true';
 
+/** The config profile's environment of the stack that is up (`hakit bench`), for nodes compose recreates. */
+const profileEnvFile = join(stateDir, 'docker-profile-env.json');
+
+/**
+ * Every group's environment under the profile, merged: compose.yaml passes each LB the names it
+ * lists (x-lb-profile-env) and nothing else, as the netns runtime gives each node its group's.
+ */
+export function profileEnvOf(topology: Topology, profile: ConfigProfile | undefined): Record<string, string> {
+  return Object.assign({}, ...groupsOf(topology).map(({ group }) => group.profileEnv?.(profile) ?? {})) as Record<string, string>;
+}
+
+function savedProfileEnv(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(profileEnvFile, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
 /** A config folder copied as the netns runtime copies it (root-owned: keepalived's script security). */
 function copyConfig(from: string, dir: string, node: string): void {
   cpSync(join(from, dir), join(nodeConfigDir(node), dir), { recursive: true, force: true, filter: (src) => !src.endsWith('.ts') });
@@ -138,7 +158,9 @@ export class DockerRuntime implements Runtime {
     return (volumes.Volumes ?? []).map((v) => `volume ${v.Name}`);
   }
 
-  async up({ progress, credentials }: UpOptions): Promise<void> {
+  async up({ progress, credentials, profile }: UpOptions): Promise<void> {
+    const why = profile && unsupportedOn(profile, this.name);
+    if (why) throw new HakitError(why, ExitCode.usage, 'use --runtime netns for the peer profiles');
     // Also when called without the CLI's preflight (tests, the demo): a Docker network on an
     // address range another stack uses (a netns stack's bridge) would give the host two routes
     // and break both stacks, and Docker does not refuse it.
@@ -155,8 +177,12 @@ export class DockerRuntime implements Runtime {
       for (const n of this.topology.nodes) for (const dir of groupOf(n).configDirs) copyConfig(packageRoot, dir, n.name);
     });
     // lb2 waits for lb1 to be healthy (compose.yaml), so lb1 wins the first election.
+    // The profile's environment, kept so that a node recreated later (restore) gets it again.
+    const env = profileEnvOf(this.topology, profile);
+    mkdirSync(dirname(profileEnvFile), { recursive: true });
+    writeFileSync(profileEnvFile, JSON.stringify(env));
     await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
-      compose(['up', '-d', '--no-build'], composeEnv(this.topology, credentials)),
+      compose(['up', '-d', '--no-build'], { ...env, ...composeEnv(this.topology, credentials) }),
     );
     await progress.step(`ARP locktime 0 on ${DOCKER_BRIDGE}`, async () => {
       // As on the netns bridge: the host's ARP cache must follow each new VRRP master at once.
@@ -218,7 +244,10 @@ export class DockerRuntime implements Runtime {
     // after creds --rotate), made by compose from the same service definition.
     const env = (await c.inspect()).Config.Env ?? [];
     if (groupOf(requireNode(this.topology, node)).needsRecreate?.(env, credentials)) {
-      await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], composeEnv(this.topology, credentials));
+      await compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', node], {
+        ...savedProfileEnv(),
+        ...composeEnv(this.topology, credentials),
+      });
       return;
     }
     if ((await c.inspect()).State.Running) {
@@ -337,6 +366,7 @@ export class DockerRuntime implements Runtime {
     });
     await progress.step('Sweep what carries the hakit project label', () => this.sweep(volumes));
     rmSync(configRoot, { recursive: true, force: true });
+    rmSync(profileEnvFile, { force: true });
     const kept = await this.keptData();
     if (kept.length) progress.info(`Kept the data nodes' volumes (${kept.length}); \`hakit down --volumes\` removes them`);
   }

@@ -9,10 +9,22 @@
 //  - KEEPALIVED_PROFILE holds `$NAME=value` lines that lb-entrypoint writes to
 //    /run/hakit/profile.conf, which keepalived.conf includes right after its own definitions.
 
-export type ProfileName = 'tuned' | 'textbook';
+//  - LB_VIP_MANAGER (a peer profile: ucarp, pacemaker) makes lb-entrypoint run peers/lb-peer
+//    instead of keepalived, on the same node with the same HAProxy.
+
+export type ProfileName = 'tuned' | 'textbook' | 'keepalive' | 'ucarp' | 'pacemaker';
+
+/** What moves the VIP: the kit's keepalived, or one of the peers users pick instead. */
+export type VipManager = 'keepalived' | 'ucarp' | 'pacemaker';
+
+/** What a profile is compared on: the kit against the textbook, connection modes, or VIP managers. */
+export type ProfileKind = 'kit' | 'connection' | 'peer';
 
 export interface ConfigProfile {
   name: ProfileName;
+  kind: ProfileKind;
+  /** keepalived unless said otherwise. */
+  vipManager?: VipManager;
   /** One line for tables and reports. */
   description: string;
   /** haproxy.cfg environment variables ("${NAME-default}" there). */
@@ -28,16 +40,9 @@ export interface ConfigProfile {
 }
 
 export const profiles: Record<ProfileName, ConfigProfile> = {
-  tuned: {
-    name: 'tuned',
-    description:
-      "the kit's defaults: VRRPv3 advert_int 0.02 under realtime scheduling, HAProxy probe + track file, nopreempt; checks every 200 ms, retry-on + redispatch, passive health",
-    haproxy: {},
-    keepalived: {},
-    settleMs: 600,
-  },
   textbook: {
     name: 'textbook',
+    kind: 'kit',
     description:
       'the usual tutorial: VRRPv2 advert_int 1, pgrep check every 2 s (weight 2, preempt); checks inter 2s fall 3 rise 2, no retry-on/redispatch/observe',
     haproxy: {
@@ -70,8 +75,48 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
     // would let that pending take-over land inside the next fault (a "failover" of a few ms).
     settleMs: 7000,
   },
+  tuned: {
+    name: 'tuned',
+    kind: 'kit',
+    description:
+      "the kit's defaults: VRRPv3 advert_int 0.02 under realtime scheduling, HAProxy probe + track file, nopreempt; checks every 200 ms, retry-on + redispatch, passive health",
+    haproxy: {},
+    keepalived: {},
+    settleMs: 600,
+  },
+  keepalive: {
+    name: 'keepalive',
+    kind: 'connection',
+    description: 'the kit with keep-alive server connections shared between requests (option http-keep-alive, http-reuse safe)',
+    haproxy: { HTTP_MODE: 'keep-alive' },
+    keepalived: {},
+    settleMs: 600,
+  },
+  ucarp: {
+    name: 'ucarp',
+    kind: 'peer',
+    vipManager: 'ucarp',
+    description:
+      "ucarp instead of keepalived: CARP adverts every 1 s (dead after 3), up/down scripts, a watchdog demoting the master after 2 failed HAProxy checks 1 s apart; the kit's HAProxy",
+    haproxy: {},
+    keepalived: {},
+    // A restored node listens 3 adverts (3 s) before it could claim the VIP; it hears the master within 1 s.
+    settleMs: 2000,
+  },
+  pacemaker: {
+    name: 'pacemaker',
+    kind: 'peer',
+    vipManager: 'pacemaker',
+    description:
+      "Pacemaker/Corosync instead of keepalived: an IPaddr2 VIP colocated with a cloned HAProxy resource (monitor 5 s), Corosync knet unicast, default token 3 s, no fencing; the kit's HAProxy",
+    haproxy: {},
+    keepalived: {},
+    // A returning node rejoins the cluster and the DC recomputes: stickiness keeps the VIP, but wait for that transition.
+    settleMs: 3000,
+  },
 };
 
+/** In the order the bench's tables read, left to right: the textbook, the kit, then the variants. */
 export const profileNames = Object.keys(profiles) as ProfileName[];
 
 /** The keepalived definitions of a profile, as the lines of /run/hakit/profile.conf. */
@@ -87,5 +132,19 @@ export function lbProfileEnv(p: ConfigProfile | undefined): Record<string, strin
   const env: Record<string, string> = { ...p.haproxy };
   const conf = keepalivedProfileConf(p);
   if (conf) env.KEEPALIVED_PROFILE = conf;
+  if (p.vipManager && p.vipManager !== 'keepalived') env.LB_VIP_MANAGER = p.vipManager;
   return env;
+}
+
+/** The VIP manager a profile runs (lb-peer writes it to /run/hakit/vip-manager; keepalived writes none). */
+export const vipManagerOf = (p: ConfigProfile): VipManager => p.vipManager ?? 'keepalived';
+
+/**
+ * Why a runtime cannot apply this profile, or undefined when it can. The env-only profiles apply
+ * everywhere a runtime passes the LB environment; a peer needs its packages in the node and, for
+ * Pacemaker, private state mounts: the netns runtime has both, the lb image neither.
+ */
+export function unsupportedOn(p: ConfigProfile, runtime: string): string | undefined {
+  if (vipManagerOf(p) === 'keepalived' || runtime === 'netns') return undefined;
+  return `the ${p.name} profile runs ${p.vipManager} in the LB node, which only the netns runtime provides (the lb image carries keepalived only)`;
 }

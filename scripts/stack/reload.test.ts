@@ -22,7 +22,9 @@ describe('reloadStack', () => {
     const rt = new FakeRuntime();
     const r = await reloadStack(rt, { from, progress: silentProgress });
     expect(check).toHaveBeenCalledOnce();
-    expect(rt.delivered).toEqual([`lb2 haproxy ${from}`, `lb2 keepalived ${from}`, `lb1 haproxy ${from}`, `lb1 keepalived ${from}`]);
+    // Every config folder of the LB group (peers/: the bench's other VIP managers), LB by LB.
+    const dirs = (lb: string) => ['haproxy', 'keepalived', 'peers'].map((d) => `${lb} ${d} ${from}`);
+    expect(rt.delivered).toEqual([...dirs('lb2'), ...dirs('lb1')]);
     expect(r.reloaded.map((n) => n.node)).toEqual(['lb2', 'lb1']);
     expect(r.vipBefore).toEqual(['lb1']);
     expect(r.vipAfter).toEqual(['lb1']);

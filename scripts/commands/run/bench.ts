@@ -1,6 +1,6 @@
 // `hakit bench`: fresh stacks under each profile, measured, then the results as a table, JSON or
 // markdown (and in the README between its bench markers).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -9,21 +9,33 @@ import { runBench, type BenchOptions } from '../../bench/run.js';
 import { MAX_LOAD_SECONDS } from '../../bench/load.js';
 import { ExitCode, HakitError } from '../../errors.js';
 import { intIn, type BenchFlags } from '../bench.js';
-import type { Runtime } from '../../runtime/runtime.js';
-import { openRuntime, type RuntimeChoice } from '../../runtime/select.js';
+import { profiles, unsupportedOn } from '../../stack/profiles.js';
+import { missingPeerTools } from '../../host/setup.js';
 import { assertPreflight, runtimeOf } from '../common.js';
 import { parseOption } from '../lazy.js';
 
 export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
   const loadSeconds = parseOption(cmd, 'loadSeconds', intIn(1, MAX_LOAD_SECONDS));
-  // The bench's profiles are applied by the netns runtime only (Docker bakes the kit's defaults
-  // into its images): `auto` means netns here, whatever engine answers.
-  const choice = cmd.optsWithGlobals().runtime as RuntimeChoice | undefined;
-  let rt: Runtime;
-  if (choice === undefined || choice === 'auto') {
-    rt = await openRuntime('netns');
-    process.stderr.write('runtime: netns (the bench applies its profiles on netns; Docker runs the images as built)\n');
-  } else rt = await runtimeOf(cmd, { announce: true });
+  // Every runtime applies the env-only profiles; the peers run on netns only: by default they are
+  // left out where they cannot run, named explicitly they are an error.
+  const rt = await runtimeOf(cmd, { announce: true });
+  const explicit = cmd.getOptionValueSource('profiles') !== 'default';
+  const absent = await missingPeerTools();
+  const skipped = opts.profiles.flatMap((name) => {
+    const p = profiles[name];
+    const why =
+      unsupportedOn(p, rt.name) ??
+      (p.kind === 'peer' && absent.length ? `the ${name} profile needs the peers' packages (missing: ${absent.join(', ')})` : undefined);
+    return why ? [{ name, why }] : [];
+  });
+  if (skipped.length && explicit)
+    throw new HakitError(
+      skipped.map((s) => s.why).join('; '),
+      ExitCode.usage,
+      'use --runtime netns after `sudo hakit setup --peers`, or leave the peer profiles out (--profiles)',
+    );
+  for (const s of skipped) process.stderr.write(`skipping ${s.name}: ${s.why}\n`);
+  const chosen = opts.profiles.filter((p) => !skipped.some((s) => s.name === p));
   // With a lock, another person's stack may be up right now (the kit's network in use): the
   // preflight runs under the lock, before each stack (runBench).
   if (!opts.lock) await assertPreflight(rt);
@@ -43,8 +55,9 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
   const write = (line: string) => process.stderr.write(line + '\n');
   const started = Date.now();
   const load0 = loadavg()[0]!;
+  if (opts.samples) mkdirSync(dirname(resolve(opts.samples)), { recursive: true });
   const options: BenchOptions = {
-    profiles: opts.profiles,
+    profiles: chosen,
     repeat: opts.repeat,
     loadSeconds,
     connections: opts.connections,
@@ -55,6 +68,7 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
     write,
     verbose: opts.verbose,
     signal: abort.signal,
+    ...(opts.samples ? { onSample: (sample) => appendFileSync(opts.samples!, JSON.stringify(sample) + '\n') } : {}),
   };
   const { samples, lockWaitMs } = await runBench(rt, options).finally(() => process.off('SIGINT', onSigint));
   const versions = samples.find((s) => s.versions)?.versions ?? {};
@@ -73,7 +87,7 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
     lockWaitS: Math.round(lockWaitMs / 1000),
     options: {
       repeat: opts.repeat,
-      profiles: opts.profiles,
+      profiles: chosen,
       loadSeconds,
       connections: opts.connections,
       flapSeconds: opts.flapSeconds,

@@ -20,7 +20,8 @@ function problem(what: string, r: CheckResult): string {
 export const lbGroup: NodeGroup = {
   name: 'lb',
   title: 'load balancer',
-  configDirs: ['haproxy', 'keepalived'],
+  // peers/: the bench's other VIP managers (ucarp, Pacemaker), run instead of keepalived.
+  configDirs: ['haproxy', 'keepalived', 'peers'],
   startRank: 2,
   servingStates: ['MASTER', 'BACKUP'],
   diesSilently: true,
