@@ -302,7 +302,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       expect(await backend1State()).toBe('UP');
     });
 
-    it('nothing but :80 and :8404 listens on a load balancer; the runtime socket is a root-only unix socket', async () => {
+    it('nothing but :80, :443, :8404 and :8443 listens on a load balancer; the runtime socket is a root-only unix socket', async () => {
       for (const lb of ['lb1', 'lb2']) {
         const tcp = await rt.exec(lb, ['ss', '-ltnH']);
         const udp = await rt.exec(lb, ['ss', '-lunH']);
@@ -314,7 +314,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
             .filter((l) => l.trim() && !l.includes('127.0.0.11:'))
             .join('\n');
         const ports = [...ours(tcp.stdout).matchAll(/\S+:(\d+)\s/g)].map((m) => Number(m[1])).filter((p, i, a) => a.indexOf(p) === i);
-        expect(ports.sort((a, b) => a - b)).toEqual([80, 8404]);
+        expect(ports.sort((a, b) => a - b)).toEqual([80, 443, 8404, 8443]);
         expect(ours(udp.stdout)).toBe('');
         const sock = await rt.exec(lb, ['stat', '-c', '%F %a %U', '/run/hakit/haproxy.sock']);
         expect(sock.stdout.trim()).toBe('socket 600 root');
