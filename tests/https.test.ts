@@ -64,7 +64,8 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('HTTPS on %s', (name) => 
     const r = await curl(['--http2', '--cacert', ca, status.httpsUrl]);
     expect(r.code).toBe(0);
     expect(r.written).toBe('2 200');
-    expect(r.body).toMatch(/^Hello, World!\nServer [12]$/);
+    // The page's first two lines, whatever follows (the day's count, when the data tier has one).
+    expect(r.body.split('\n').slice(0, 2)).toEqual(['Hello, World!', expect.stringMatching(/^Server \d+$/)]);
   });
 
   it('HTTP/1.1 still works, plain HTTP on :80 stays, and no HSTS is sent', async () => {
