@@ -325,7 +325,9 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       const before = loadCredentials()!;
       const { result, served } = await whileServing(() => runCli(['--runtime', name, 'creds', '--rotate', '--json']));
       expect(result.code).toBe(0);
-      const after = JSON.parse(result.stdout) as { user: string; password: string };
+      // --json: the credentials, and where the kit's CA certificate is (HTTPS).
+      const { ca, ...after } = JSON.parse(result.stdout) as { user: string; password: string; ca: string | null };
+      expect(ca).toMatch(/\/ca\.crt$/);
       expect(after.password).not.toBe(before.password);
       expect(loadCredentials()).toEqual(after);
       const failed = served.filter((r) => !isSuccess(r));
