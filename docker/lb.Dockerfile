@@ -34,6 +34,7 @@ COPY keepalived/ /etc/keepalived/
 # scripts its script_user could alter.
 RUN chown -R root:root /etc/haproxy /etc/keepalived && chmod -R go-w /etc/haproxy /etc/keepalived
 
-EXPOSE 80 8404
-# NODE_NAME (lb1|lb2) and STATS_USER / STATS_PASSWORD come from compose.yaml.
+EXPOSE 80 443 8404 8443
+# NODE_NAME (lb1|lb2), STATS_USER / STATS_PASSWORD and TLS_PEM (the server certificate and key)
+# come from compose.yaml; nothing secret is baked into the image.
 ENTRYPOINT ["/usr/bin/tini", "--", "/etc/keepalived/lb-entrypoint"]

@@ -9,3 +9,5 @@ export const packageRoot = resolve(here, here.includes(`${join('dist', 'scripts'
 /** The kit's state: credentials, the Swarm lab's plan, per-node run directories. */
 export const stateDir = process.env.HAKIT_STATE_DIR ?? '/var/lib/hakit';
 export const credentialsFile = join(stateDir, 'credentials.json');
+/** The local CA and the load balancers' server certificate (scripts/stack/tls.ts). */
+export const tlsDir = join(stateDir, 'tls');

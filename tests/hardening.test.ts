@@ -302,7 +302,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       expect(await backend1State()).toBe('UP');
     });
 
-    it('nothing but :80 and :8404 listens on a load balancer; the runtime socket is a root-only unix socket', async () => {
+    it('nothing but :80, :443, :8404 and :8443 listens on a load balancer; the runtime socket is a root-only unix socket', async () => {
       for (const lb of ['lb1', 'lb2']) {
         const tcp = await rt.exec(lb, ['ss', '-ltnH']);
         const udp = await rt.exec(lb, ['ss', '-lunH']);
@@ -314,7 +314,7 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
             .filter((l) => l.trim() && !l.includes('127.0.0.11:'))
             .join('\n');
         const ports = [...ours(tcp.stdout).matchAll(/\S+:(\d+)\s/g)].map((m) => Number(m[1])).filter((p, i, a) => a.indexOf(p) === i);
-        expect(ports.sort((a, b) => a - b)).toEqual([80, 8404]);
+        expect(ports.sort((a, b) => a - b)).toEqual([80, 443, 8404, 8443]);
         expect(ours(udp.stdout)).toBe('');
         const sock = await rt.exec(lb, ['stat', '-c', '%F %a %U', '/run/hakit/haproxy.sock']);
         expect(sock.stdout.trim()).toBe('socket 600 root');
@@ -325,7 +325,9 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('hardening on %s', (name)
       const before = loadCredentials()!;
       const { result, served } = await whileServing(() => runCli(['--runtime', name, 'creds', '--rotate', '--json']));
       expect(result.code).toBe(0);
-      const after = JSON.parse(result.stdout) as { user: string; password: string };
+      // --json: the credentials, and where the kit's CA certificate is (HTTPS).
+      const { ca, ...after } = JSON.parse(result.stdout) as { user: string; password: string; ca: string | null };
+      expect(ca).toMatch(/\/ca\.crt$/);
       expect(after.password).not.toBe(before.password);
       expect(loadCredentials()).toEqual(after);
       const failed = served.filter((r) => !isSuccess(r));

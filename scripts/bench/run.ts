@@ -3,6 +3,7 @@
 // torn down — one "chunk", held under the stack lock when one is given. The failover figures come
 // from the demo's own runner and analysis (runDemo → analyze), nothing is computed twice.
 import { ensureCredentials } from '../stack/credentials.js';
+import { ensureTls } from '../stack/tls.js';
 import { waitHealthy } from '../stack/actions.js';
 import { shares } from '../observe/analysis.js';
 import { runDemo, type ScenarioResult } from '../demo/run.js';
@@ -220,6 +221,7 @@ function record(sample: RunSample, r: ScenarioResult): void {
 /** `up` under the profile, to a healthy stack (as `hakit up` does, with the profile passed through). */
 async function timedUp(rt: Runtime, profile: ConfigProfile): Promise<number> {
   const { creds } = ensureCredentials();
+  await ensureTls(rt.topology); // made once; not part of the timed start
   const started = performance.now();
   await rt.up({ progress: silentProgress, credentials: creds, profile });
   await waitHealthy(rt, 30_000);

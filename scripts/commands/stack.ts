@@ -73,8 +73,8 @@ function registerLogs(program: Command): void {
 function registerCreds(program: Command): void {
   program
     .command('creds')
-    .description('print the stats page credentials, or --rotate them')
-    .option('--json', 'print JSON for scripts')
+    .description("print the stats page credentials and how to trust the kit's local CA (HTTPS), or --rotate them")
+    .option('--json', 'print JSON for scripts: user, password, ca (the CA certificate path, null before the first up)')
     .option('--rotate', 'new password; a running stack reloads its LBs one by one (BACKUP first), keeping the VIP served')
     .action(lazyAction(async () => (await import('./run/creds.js')).creds));
 }

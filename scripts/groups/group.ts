@@ -17,6 +17,15 @@ export interface LaunchContext {
   appDir: string;
   /** netns: the node's data directory (groups that keep data), kept across `down`. */
   dataDir: string;
+  /** The LBs' server certificate and key (HAProxy's crt file), read when a group asks for it. */
+  serverPem: () => string;
+}
+
+/** A file the node sees under /etc, e.g. `haproxy/tls/server.pem`. */
+export interface NodeFile {
+  path: string;
+  content: string;
+  mode: number;
 }
 
 /** What status shows of a node: its state, and for some groups a few more facts. */
@@ -26,6 +35,8 @@ export type NodeReading = string | { state: string; detail: Record<string, strin
 export interface Launch {
   argv: string[];
   env: Record<string, string>;
+  /** Written root-owned into the node's /etc before each start (netns), in directories only root reads. */
+  files?: NodeFile[];
 }
 
 /** A node reloaded in place (`hakit reload`). */

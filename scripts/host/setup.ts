@@ -17,6 +17,8 @@ const aptPackages: Record<(typeof netnsTools)[number] | 'iptables' | 'nft', stri
   'redis-server': 'redis-server',
   'redis-sentinel': 'redis-sentinel',
   'redis-cli': 'redis-tools',
+  // The local CA and the LBs' server certificate (scripts/stack/tls.ts).
+  openssl: 'openssl',
   // Needed where br_netfilter filters bridged traffic (see runtime/netns.ts).
   iptables: 'iptables',
   // The demo's partition (F7) cuts VRRP with nftables inside the LB namespaces.

@@ -22,6 +22,9 @@ export interface StackStatus {
   vip: string;
   url: string;
   statsUrl: string;
+  /** The same over HTTPS (certificate from the kit's local CA: `hakit creds`). */
+  httpsUrl: string;
+  statsHttpsUrl: string;
   nodes: NodeStatus[];
 }
 
@@ -47,7 +50,7 @@ export async function getStatus(rt: Runtime): Promise<StackStatus> {
     return node;
   });
   const u = urls(rt.topology);
-  return { runtime: rt.name, vip: rt.topology.vip, url: u.vip, statsUrl: u.stats, nodes };
+  return { runtime: rt.name, vip: rt.topology.vip, url: u.vip, statsUrl: u.stats, httpsUrl: u.https, statsHttpsUrl: u.statsHttps, nodes };
 }
 
 export const masters = (s: StackStatus) => s.nodes.filter((n) => n.role === 'lb' && n.state === 'MASTER').map((n) => n.name);

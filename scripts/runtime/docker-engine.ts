@@ -71,6 +71,8 @@ export async function detectCompose(): Promise<string[] | undefined> {
 export interface ComposeEnv {
   STATS_USER: string;
   STATS_PASSWORD: string;
+  /** compose.yaml requires it for every command, as STATS_PASSWORD. */
+  TLS_PEM: string;
   [name: string]: string;
 }
 

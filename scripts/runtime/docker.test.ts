@@ -56,22 +56,28 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
   let yaml = '';
   beforeAll(async () => {
     failUnderCi(missing);
-    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets });
+    const r = await config({ STATS_PASSWORD: 's3cret', TLS_PEM: 'test-pem', ...redisSecrets });
     expect(r.stderr).not.toMatch(/error|invalid/i);
     expect(r.exitCode).toBe(0);
     yaml = r.stdout;
   });
 
   it('refuses to start without a stats password, and says why', async () => {
-    const r = await config({ ...redisSecrets });
+    const r = await config({ TLS_PEM: 'test-pem', ...redisSecrets });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr + r.stdout).toMatch(/STATS_PASSWORD/);
   });
 
   it("refuses to start without the data nodes' passwords, and says why", async () => {
-    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets, REDIS_APP_PASSWORD: '' });
+    const r = await config({ STATS_PASSWORD: 's3cret', TLS_PEM: 'test-pem', ...redisSecrets, REDIS_APP_PASSWORD: '' });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr + r.stdout).toMatch(/REDIS_APP_PASSWORD/);
+  });
+
+  it('refuses to start without the server certificate, and says why', async () => {
+    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/TLS_PEM/);
   });
 
   it('gives the backends the app user of the data nodes, never the admin', () => {
@@ -83,7 +89,12 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
   });
 
   it("hands a profile's environment to both LBs and to nothing else", async () => {
-    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets, ...profileEnvOf(defaultTopology, profiles.keepalive) });
+    const r = await config({
+      STATS_PASSWORD: 's3cret',
+      TLS_PEM: 'test-pem',
+      ...redisSecrets,
+      ...profileEnvOf(defaultTopology, profiles.keepalive),
+    });
     for (const [name, body] of services(r.stdout)) expect(/HTTP_MODE: keep-alive\n/.test(body), name).toBe(name.startsWith('lb'));
   });
 
@@ -117,6 +128,10 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
         expect(body).toMatch(/SYS_NICE/);
         expect(body).toMatch(/net\.ipv4\.ip_nonlocal_bind: ['"]?1/);
         expect(body).toMatch(/STATS_PASSWORD: s3cret/);
+        expect(body).toMatch(/TLS_PEM: test-pem/);
+        // HTTPS and the stats page's TLS port published beside :80 and :8404.
+        expect(body).toMatch(/127\.0\.0\.1:\d+:443\b|target: 443\b/);
+        expect(body).toMatch(/127\.0\.0\.1:\d+:8443\b|target: 8443\b/);
         // Published for hosts where the VIP is not routable (v1 prints short, v2 long syntax),
         // on loopback only.
         expect(body).toMatch(/127\.0\.0\.1:\d+:80\b|host_ip: 127\.0\.0\.1/);
@@ -128,7 +143,13 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
 
 describe.skipIf(skipOutsideCi(missing))('compose.yaml: each LB reads its configs from a host folder hakit can update (reload)', () => {
   it('mounts HAKIT_<NODE>_CONFIG/haproxy and /keepalived read-only, per LB', async () => {
-    const r = await config({ STATS_PASSWORD: 's3cret', ...redisSecrets, HAKIT_LB1_CONFIG: '/srv/one', HAKIT_LB2_CONFIG: '/srv/two' });
+    const r = await config({
+      STATS_PASSWORD: 's3cret',
+      TLS_PEM: 'test-pem',
+      ...redisSecrets,
+      HAKIT_LB1_CONFIG: '/srv/one',
+      HAKIT_LB2_CONFIG: '/srv/two',
+    });
     expect(r.exitCode).toBe(0);
     const svc = services(r.stdout);
     for (const [lb, dir] of [

@@ -13,6 +13,7 @@ import { groupSecrets } from '../groups/secrets.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
 import { packageRoot, stateDir } from '../paths.js';
 import { loadCredentials } from '../stack/credentials.js';
+import { readServerPem } from '../stack/tls.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
@@ -60,17 +61,19 @@ const nodeConfigDir = (node: string) => join(configRoot, node);
 const configEnvName = (node: string) => `HAKIT_${node.toUpperCase()}_CONFIG`;
 
 /**
- * compose.yaml's values: the credentials and the LBs' config folders. compose refuses to
- * interpolate without its passwords, even for `down`; a stack being torn down or built needs none,
- * so any value does there.
+ * compose.yaml's values: the credentials, the server certificate and the LBs' config folders.
+ * compose refuses to interpolate without its passwords and the certificate, even for `down`; a
+ * stack being torn down or built needs none, so any value does there.
  */
-export const composeEnv = (t: Topology, c: Credentials | undefined): ComposeEnv => {
+export const composeEnv = (t: Topology, c: Credentials | undefined, tls: 'needed' | 'unused' = c ? 'needed' : 'unused'): ComposeEnv => {
   const env: ComposeEnv = {
     ...Object.fromEntries(groupSecrets().map((n) => [n, 'unused'])),
     ...c?.secrets,
     ...appAclEnv(),
     STATS_USER: c?.user ?? 'admin',
     STATS_PASSWORD: c?.password ?? 'unused',
+    // The server certificate and key as text: the entrypoint writes them to the container's tmpfs.
+    TLS_PEM: tls === 'needed' ? readServerPem() : 'unused',
   };
   for (const n of t.nodes) if (groupOf(n).configDirs.length) env[configEnvName(n.name)] = nodeConfigDir(n.name);
   return env;
@@ -361,7 +364,7 @@ export class DockerRuntime implements Runtime {
       if (await detectCompose())
         await compose(
           ['down', ...(volumes ? ['-v'] : []), '--remove-orphans', '-t', '5'],
-          composeEnv(this.topology, loadCredentials()),
+          composeEnv(this.topology, loadCredentials(), 'unused'),
         ).catch(() => undefined);
     });
     await progress.step('Sweep what carries the hakit project label', () => this.sweep(volumes));

@@ -6,6 +6,7 @@
 //   /run/hakit                                 bind-mounted from STATE/nodes/NAME/run
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -18,13 +19,15 @@ import {
   readdirSync,
   rmdirSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { sh, shMaybe, sleep, waitFor } from '../sh.js';
 import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../stack/topology.js';
 import { ExitCode, HakitError } from '../errors.js';
 import { groupOf, groupsOf } from '../groups/index.js';
+import type { NodeFile } from '../groups/group.js';
+import { readServerPem } from '../stack/tls.js';
 import { netnsPreflight, type Problem } from '../stack/preflight.js';
 import { cutBetween, fibTrieHasLocal, HAPROXY_SOCKETS, requireNode, unixRequest } from './common.js';
 import type { Credentials, Cut, DownOptions, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
@@ -174,13 +177,15 @@ export class NetnsRuntime implements Runtime {
   }
 
   private async start(node: NodeSpec, credentials: Credentials): Promise<void> {
-    const { argv, env } = groupOf(node).launch(node, {
+    const { argv, env, files } = groupOf(node).launch(node, {
       topology: this.topology,
       credentials,
       profileEnv: this.profileEnv(node.name),
       appDir,
       dataDir: dataDir(node.name),
+      serverPem: () => readServerPem(),
     });
+    for (const f of files ?? []) writeNodeFile(netnsEtc(node.name), f);
     const log = openSync(join(nodeDir(node.name), 'node.log'), 'a');
     const child = spawn('nsenter', inNode(node.name, argv), {
       detached: true,
@@ -353,6 +358,15 @@ export class NetnsRuntime implements Runtime {
  */
 function copyConfig(from: string, dir: string, etc: string): void {
   cpSync(join(from, dir), join(etc, dir), { recursive: true, force: true, filter: (src) => !src.endsWith('.ts') });
+}
+
+/** A root-owned copy under the node's /etc; its directory only root may enter (a key may be in it). */
+function writeNodeFile(etc: string, f: NodeFile): void {
+  const path = join(etc, f.path);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(path), 0o700);
+  writeFileSync(path, f.content, { mode: f.mode });
+  chmodSync(path, f.mode); // writeFileSync keeps the mode of an existing file
 }
 
 function readProc(path: string): string | undefined {

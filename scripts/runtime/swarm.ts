@@ -8,6 +8,7 @@
 // Swarm restarts what dies, so a killed node comes back by itself after restart_policy's delay;
 // `restore` also makes a drained LB node schedulable again.
 import type Docker from 'dockerode';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { labelLbNodes, LB_LABEL, listSwarmNodes, updateNodeSpec } from '../swarm
 import { swarmTopology, type SwarmPlan } from '../swarm/plan.js';
 import { stackFileText } from '../swarm/stack-file.js';
 import type { Topology } from '../stack/topology.js';
+import { readServerPem, tlsPaths } from '../stack/tls.js';
 import { cutBetween, readRunFileByExec, requireNode, runtimeApiByExec, writeRunFileByExec } from './common.js';
 import { containerLogs, dockerAt, dockerClient, execIn, ignoreGone, imageExists, images } from './docker-engine.js';
 import type { Credentials, Cut, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
@@ -139,6 +141,9 @@ export class SwarmRuntime implements Runtime {
         KIT_HOST: p.clientAddress ?? '127.0.0.1',
         STATS_USER: c.user,
         STATS_PASSWORD: c.password,
+        // The certificate goes as a Docker secret read from this file; a new content is a new name.
+        TLS_PEM_FILE: tlsPaths().serverPem,
+        TLS_SECRET: `hakit_tls_${createHash('sha256').update(readServerPem()).digest('hex').slice(0, 16)}`,
         VIP: p.vip,
         VIP_PREFIX: String(p.prefix),
         LB1_IP: p.lbs.lb1.address,

@@ -1,5 +1,6 @@
 // What the CLI, the demo and the tests do to a stack, written once over the Runtime seam.
 import { ensureCredentials } from './credentials.js';
+import { ensureTls } from './tls.js';
 import { HakitError, ExitCode } from '../errors.js';
 import { abortableProgress } from './interrupt.js';
 import type { Progress } from '../progress.js';
@@ -17,6 +18,9 @@ export const killModes: readonly KillMode[] = ['hard', 'graceful', 'haproxy', 's
 export async function bringUp(rt: Runtime, progress: Progress, retain = false, signal?: AbortSignal): Promise<StackStatus> {
   const { creds, created } = ensureCredentials();
   if (created) progress.info('Generated credentials (kept with mode 0600 in the state directory; see hakit creds)');
+  const tls = await ensureTls(rt.topology);
+  if (tls.caCreated) progress.info(`Created the local CA for HTTPS (${tls.paths.caCert}; its key stays in the state directory, mode 0600)`);
+  if (tls.issued && !tls.caCreated) progress.info(`Issued a new server certificate: ${tls.issued}`);
   try {
     await rt.up({ progress: signal ? abortableProgress(progress, signal) : progress, credentials: creds });
     // The health wait only reads: on Ctrl-C it is abandoned at once (settle 0).

@@ -9,7 +9,17 @@ export interface Problem {
   fix?: string;
 }
 
-export const netnsTools = ['ip', 'haproxy', 'keepalived', 'curl', 'setpriv', 'redis-server', 'redis-sentinel', 'redis-cli'] as const;
+export const netnsTools = [
+  'ip',
+  'haproxy',
+  'keepalived',
+  'curl',
+  'setpriv',
+  'openssl',
+  'redis-server',
+  'redis-sentinel',
+  'redis-cli',
+] as const;
 
 /** Checks every runtime needs: a valid topology, Linux, and the kit's address range free. */
 export async function commonPreflight(t: Topology): Promise<Problem[]> {
@@ -34,7 +44,7 @@ export async function netnsPreflight(t: Topology): Promise<Problem[]> {
   if (missing.length)
     problems.push({
       problem: `missing: ${missing.join(', ')}`,
-      fix: 'sudo hakit setup (apt-get install haproxy keepalived iproute2 curl redis-server redis-sentinel)',
+      fix: 'sudo hakit setup (apt-get install haproxy keepalived iproute2 curl openssl redis-server redis-sentinel)',
     });
   if ((await shMaybe`id -u keepalived_script`).exitCode !== 0) {
     problems.push({ problem: "user keepalived_script (keepalived's script_user) does not exist", fix: 'sudo hakit setup' });

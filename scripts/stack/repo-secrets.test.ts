@@ -46,6 +46,10 @@ describe('no credentials in the repository', () => {
     }
   });
 
+  it('no private key (the local CA and the server certificate are made by `up`, in the state directory)', () => {
+    for (const [f, text] of files) expect(text, f).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+  });
+
   it('the password generated on this machine appears in no tracked file', () => {
     const creds = loadCredentials();
     if (!creds) return; // nothing generated here yet: nothing that could leak

@@ -14,6 +14,8 @@ const status = (lb1: string, lb2: string): StackStatus => ({
   vip: '',
   url: '',
   statsUrl: '',
+  httpsUrl: '',
+  statsHttpsUrl: '',
   nodes: [
     { name: 'lb1', role: 'lb', state: lb1 as 'MASTER', address: '' },
     { name: 'lb2', role: 'lb', state: lb2 as 'MASTER', address: '' },

@@ -61,6 +61,8 @@ export function findNode(t: Topology, name: string): NodeSpec | undefined {
  * do not write to Redis; the data faults load `/` on purpose.
  */
 export const tierProbePath = '/?count=0';
+/** HTTPS ports, fixed in haproxy/haproxy.cfg (the stats page's own TLS port beside plain :8404). */
+export const tlsPorts = { https: 443, stats: 8443 } as const;
 
 export const urls = (t: Topology) => ({
   vip: `http://${t.vip}/`,
@@ -70,6 +72,8 @@ export const urls = (t: Topology) => ({
    */
   probe: `http://${t.vip}${tierProbePath}`,
   stats: `http://${t.vip}:${t.ports.stats}/stats`,
+  https: `https://${t.vip}/`,
+  statsHttps: `https://${t.vip}:${tlsPorts.stats}/stats`,
 });
 
 /** /etc/hosts content for every node: names resolve the same as under Docker's DNS. */

@@ -155,13 +155,13 @@ describe('the real stack file', () => {
     expect(JSON.stringify(g.healthcheck.test)).not.toContain('keepalived.pid');
   });
 
-  it('gives haproxy no NET_ADMIN and publishes 80 and 8404 in host mode', () => {
+  it('gives haproxy no NET_ADMIN and publishes 80, 443, 8404 and 8443 in host mode', () => {
     const h = services.haproxy!;
     expect(h.cap_add).not.toContain('NET_ADMIN');
     expect(h.cap_add).not.toContain('NET_RAW');
     expect(h.cap_drop).toEqual(['ALL']);
     const ports = h.ports as Yaml[];
-    expect(ports.map((p) => p.published).sort()).toEqual([80, 8404]);
+    expect(ports.map((p) => p.published).sort((a, b) => a - b)).toEqual([80, 443, 8404, 8443]);
     for (const p of ports) {
       expect(p.mode).toBe('host');
       expect(p.target).toBe(p.published);
@@ -202,6 +202,16 @@ describe('the real stack file', () => {
     for (const l of lines) expect(l.trim()).toBe('STATS_PASSWORD: ${STATS_PASSWORD}');
   });
 
+  it('gives haproxy its certificate as a root-only secret named by its content, not in the environment', () => {
+    const h = services.haproxy!;
+    const [secret] = h.secrets as Yaml[];
+    expect(secret).toMatchObject({ source: 'tls', uid: '0', gid: '0', mode: 0o400 });
+    expect(h.environment.TLS_CRT).toBe(`/run/secrets/${String(secret!.target)}`);
+    expect(h.environment).not.toHaveProperty('TLS_PEM');
+    expect(stack.secrets.tls).toEqual({ name: '${TLS_SECRET}', file: '${TLS_PEM_FILE}' });
+    expect(services.keepalived).not.toHaveProperty('secrets');
+  });
+
   it('maps the images through a registry', () => {
     const mapped = parse(stackFileText((n) => `reg.example:5000/${n}`)) as Yaml;
     for (const s of Object.values(mapped.services as Record<string, Yaml>))
@@ -218,6 +228,7 @@ describe.skipIf(skipOutsideCi(missing))('docker-compose accepts the stack file',
   beforeAll(() => {
     failUnderCi(missing);
     dir = mkdtempSync(join(tmpdir(), 'hkstack-'));
+    writeFileSync(join(dir, 'server.pem'), 'not read by config -q\n');
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -233,6 +244,8 @@ describe.skipIf(skipOutsideCi(missing))('docker-compose accepts the stack file',
     LB1_IP: '10.214.0.11',
     LB2_IP: '10.214.0.12',
     LB_INTERFACE: 'eth0',
+    TLS_SECRET: 'hakit_tls_check',
+    TLS_PEM_FILE: 'server.pem',
   };
   const check = (name: string, text: string) => {
     const file = join(dir, name);

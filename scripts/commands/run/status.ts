@@ -14,4 +14,5 @@ export async function status(opts: { json?: boolean }, cmd: Command): Promise<vo
   }
   console.log(formatStatus(status));
   console.log(`\n  VIP:    ${status.url}\n  stats:  ${status.statsUrl}  (credentials: ${hakitCommand()} creds)`);
+  console.log(`  HTTPS:  ${status.httpsUrl}  ·  ${status.statsHttpsUrl}  (the CA to trust: ${hakitCommand()} creds)`);
 }

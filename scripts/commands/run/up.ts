@@ -54,6 +54,7 @@ async function start(opts: UpFlags, cmd: Command, interrupt: AbortController): P
   console.log(formatStatus(status));
   console.log(`\n  VIP:    ${status.url}`);
   console.log(`  stats:  ${status.statsUrl}  (user ${creds?.user}, password ${creds?.password})`);
+  console.log(`  HTTPS:  ${status.httpsUrl}  ·  ${status.statsHttpsUrl}  (to trust the kit's CA: ${hakit} creds)`);
   console.log(`\nTry: curl ${status.url}   ·   ${hakit} kill lb1   ·   ${hakit} status   ·   ${hakit} down`);
   console.log(`Watch it live in a browser: ${hakit} dashboard   (VIP holder, VRRP states, requests, kill/restore buttons)`);
 }

@@ -64,6 +64,11 @@ describe('configs agree with the topology', () => {
     const cfg = readFileSync(join(packageRoot, 'haproxy', 'haproxy.cfg'), 'utf8');
     expect(cfg).toMatch(new RegExp(`bind :${defaultTopology.ports.http}\\b`));
     expect(cfg).toMatch(new RegExp(`bind :${defaultTopology.ports.stats}\\b`));
+    // HTTPS beside plain HTTP, HTTP/2 by ALPN, stats over HTTPS too (docs/architecture.md#https-at-the-edge).
+    expect(cfg).toMatch(/^\s*bind :443 ssl crt "\$\{TLS_CRT-[^}]+\}" alpn h2,http\/1\.1$/m);
+    expect(cfg).toMatch(/^\s*bind :8443 ssl crt "\$\{TLS_CRT-[^}]+\}" alpn h2,http\/1\.1$/m);
+    expect(cfg).toMatch(/^\s*ssl-default-bind-options ssl-min-ver TLSv1\.2\b/m);
+    expect(cfg).not.toMatch(/Strict-Transport-Security/i);
     for (const b of defaultTopology.nodes.filter((n) => n.role === 'backend')) {
       expect(cfg).toContain(`server ${b.name} ${b.name}:${defaultTopology.ports.backend}`);
     }

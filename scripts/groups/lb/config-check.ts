@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { statsUsersConfig, STATS_USERS_FILE } from './stats-users.js';
 import { packageRoot } from '../../paths.js';
 import { shMaybe } from '../../sh.js';
+import { ensureTls } from '../../stack/tls.js';
+import { defaultTopology } from '../../stack/topology.js';
 
 // A /run of the check's own with an empty /run/hakit, as a node has before its entrypoint writes
 // anything: keepalived.conf includes /run/hakit/*.conf patterns, which keepalived reports as
@@ -19,12 +21,20 @@ export interface CheckResult {
   output: string;
 }
 
+/** A throwaway CA and server certificate, made once per process: `haproxy -c` loads the `crt` file. */
+let checkCert: Promise<string> | undefined;
+const throwawayCert = () =>
+  (checkCert ??= ensureTls(defaultTopology, { dir: join(mkdtempSync(join(tmpdir(), 'hkcfg-tls-')), 'tls') }).then(
+    (r) => r.paths.serverPem,
+  ));
+
 /**
  * `haproxy -c` on a config directory mounted at /etc/haproxy (so errorfile paths resolve), with
- * the stats user file the LB entrypoint writes, as the node's HAProxy loads them.
+ * the stats user file the LB entrypoint writes and a throwaway certificate, as the node's HAProxy
+ * loads them.
  */
 export async function checkHaproxy(dir = join(packageRoot, 'haproxy'), extraEnv: Record<string, string> = {}): Promise<CheckResult> {
-  const env = { ...process.env, NODE_NAME: 'lb1', ...extraEnv };
+  const env = { ...process.env, NODE_NAME: 'lb1', TLS_CRT: await throwawayCert(), ...extraEnv };
   const users = `/run/hakit/${STATS_USERS_FILE}`;
   const script = `mount --bind "$0" /etc/haproxy && ${privateRun} && printf '%s' "$1" > ${users} && exec haproxy -c -f /etc/haproxy/haproxy.cfg -f ${users}`;
   const r = await shMaybe({ env })`unshare --mount sh -c ${script} ${dir} ${statsUsersConfig({ user: 'check', password: 'check' })}`;

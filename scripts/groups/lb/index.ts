@@ -30,8 +30,10 @@ export const lbGroup: NodeGroup = {
   // or the 0.2 ms of priority skew between them is a coin toss.
   startOrder: (nodes) => [...nodes].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0)),
   profileEnv: lbProfileEnv,
-  launch: (node, { topology, credentials, profileEnv }) => ({
+  launch: (node, { topology, credentials, profileEnv, serverPem }) => ({
     argv: ['/etc/keepalived/lb-entrypoint'],
+    // haproxy.cfg's default crt path; HAProxy reads it as root before dropping privileges.
+    files: [{ path: 'haproxy/tls/server.pem', content: serverPem(), mode: 0o600 }],
     env: {
       NODE_NAME: node.name,
       // The other LB: lb-entrypoint drops VRRP from anyone else.
