@@ -24,6 +24,7 @@ interface DemoJson {
     id: string;
     failed: number;
     ok: boolean;
+    note?: string;
     checks: Array<{ expect: string; ok: boolean }>;
     counts?: { acknowledged: number; lost: number; doubled: number; before: number; after: number };
     countersAfterRestore?: Record<string, number>;
@@ -82,6 +83,8 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the data nodes on %s', (
     const r = await $({ nothrow: true, quiet: true })`node ${cli} --runtime ${name} demo --only R1,R2,R4 --json`;
     const out = JSON.parse(r.stdout) as DemoJson;
     expect(out.scenarios.map((s) => s.id)).toEqual(['R1', 'R2', 'R4']);
+    // A scenario that did not reach its expected state says why.
+    expect(out.scenarios.filter((s) => s.note).map((s) => `${s.id}: ${s.note}`)).toEqual([]);
     for (const s of out.scenarios) {
       expect({ id: s.id, failed: s.failed, lost: s.counts?.lost, doubled: s.counts?.doubled }).toEqual({
         id: s.id,

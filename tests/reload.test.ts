@@ -22,7 +22,7 @@ const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', '
 /** The kit's config folders copied, haproxy.cfg edited: what an operator hands to reload. */
 function editedConfig(edit: (cfg: string) => string): string {
   const dir = mkdtempSync(join(tmpdir(), 'hkreload-'));
-  for (const d of ['haproxy', 'keepalived']) cpSync(join(packageRoot, d), join(dir, d), { recursive: true });
+  for (const d of ['haproxy', 'keepalived', 'peers']) cpSync(join(packageRoot, d), join(dir, d), { recursive: true });
   const cfg = join(dir, 'haproxy', 'haproxy.cfg');
   writeFileSync(cfg, edit(readFileSync(cfg, 'utf8')));
   return dir;

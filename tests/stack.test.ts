@@ -38,7 +38,8 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the stack on %s', (name)
     const second = first === 'backend1' ? 'backend2' : 'backend1';
     expect(backends).toEqual(backends.map((_, i) => (i % 2 === 0 ? first : second)));
     const body = await (await fetch(url)).text();
-    expect(body).toMatch(/^Hello, World!\nServer [12]$/);
+    // The tier's two lines, then the visit count from the data nodes.
+    expect(body).toMatch(/^Hello, World!\nServer [12]\nVisits today: \d+ · unique visitors today: \d+$/);
   });
 
   it('kill lb1 --mode hard: lb2 takes the VIP and requests succeed again', async () => {

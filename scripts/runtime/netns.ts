@@ -242,7 +242,9 @@ export class NetnsRuntime implements Runtime {
     const pid = this.mainPid(node);
     if (pid && isAlive(pid)) signal(pid, 'SIGTERM');
     try {
-      await waitFor(`${node} to stop`, async () => ((await this.pids(node)).length === 0 ? true : undefined), 15_000);
+      // Bounded by what a graceful stop does: an LB's drain (~15 s at most), a primary's planned
+      // switch (pause, catch-up, failover, demotion: ~5 s, up to ~15 s when the node is slow).
+      await waitFor(`${node} to stop`, async () => ((await this.pids(node)).length === 0 ? true : undefined), 25_000);
     } finally {
       await this.killAll(node);
     }
