@@ -22,6 +22,8 @@ export class FakeRuntime implements Runtime {
   readonly execs: string[] = [];
   /** Files written into nodes' /run/hakit, by "node/name". */
   readonly runFiles = new Map<string, string>();
+  /** What each LB's /etc/keepalived/keepalived.conf hashes to (`md5sum` in the node); "kit" at start. */
+  readonly keepalivedConf = new Map<string, string>();
   /** Config folders delivered, as "node dir from". */
   readonly delivered: string[] = [];
   /** Each LB's HAProxy master: its current worker PID and reload counts (`show proc`). */
@@ -99,6 +101,8 @@ export class FakeRuntime implements Runtime {
       const own = this.topology.nodes.find((n) => n.name === node)?.address;
       return { stdout: `2: eth0    inet ${own}/24 scope global eth0${extra}\n`, stderr: '', exitCode: 0 };
     }
+    if (argv.join(' ').includes('md5sum < /etc/keepalived/keepalived.conf'))
+      return { stdout: `${this.keepalivedConf.get(node) ?? 'kit'}  -\n`, stderr: '', exitCode: 0 };
     this.execs.push(`${node}: ${argv.join(' ')}`);
     return { stdout: '', stderr: '', exitCode: 0 };
   }
@@ -113,6 +117,8 @@ export class FakeRuntime implements Runtime {
     const written = this.runFiles.get(`${node}/${name}`);
     if (written !== undefined) return written;
     if (name === 'haproxy-down') return this.alive.get(node) ? (this.haproxyDead.has(node) ? '1\n' : '0\n') : undefined;
+    // What lb-entrypoint recorded when keepalived started: the kit's own config.
+    if (name === 'keepalived.digest') return this.alive.get(node) ? 'kit  -\n' : undefined;
     if (name !== 'transitions.log') return undefined;
     const lines = this.transitionLogs.get(node);
     return lines ? lines.join('\n') + '\n' : undefined;

@@ -24,14 +24,23 @@ describe('parseShowProc', () => {
 });
 
 describe('reloadLb', () => {
-  it('asks the master to reload, waits for a new worker, then reloads keepalived', async () => {
+  it('asks the master to reload and waits for a new worker; an unchanged keepalived is not signalled', async () => {
     const rt = new FakeRuntime();
     const before = rt.haproxyMasters.get('lb1')!.worker;
     const r = await reloadLb(rt, 'lb1');
     expect(r.oldWorker).toBe(before);
     expect(r.newWorker).not.toBe(before);
     expect(r.newWorker).toBe(rt.haproxyMasters.get('lb1')!.worker);
+    // A SIGHUP pauses keepalived's adverts longer than the backup waits: the VIP would move.
+    expect(rt.execs).toEqual([]);
+  });
+
+  it('reloads keepalived (SIGHUP) when its config changed, and records what it runs now', async () => {
+    const rt = new FakeRuntime();
+    rt.keepalivedConf.set('lb1', 'edited');
+    await reloadLb(rt, 'lb1');
     expect(rt.execs).toEqual(['lb1: sh -c kill -HUP "$(cat /run/hakit/keepalived.pid)"']);
+    expect(rt.runFiles.get('lb1/keepalived.digest')).toBe('edited  -\n');
   });
 
   it('fails with the reason when the master refuses the config, and keepalived is left alone', async () => {

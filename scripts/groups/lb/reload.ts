@@ -95,23 +95,30 @@ export async function reloadLb(rt: Runtime, node: string, timeoutMs = 10_000): P
     async () => ((await apiPid(rt, node)) === newWorker && (await serversUp(rt, node)) >= upBefore ? true : undefined),
     timeoutMs,
   );
-  const hup = await rt.exec(node, ['sh', '-c', `kill -HUP "$(cat ${NODE_RUN}/keepalived.pid)"`]);
-  if (hup.exitCode !== 0)
-    throw new HakitError(
-      `could not reload keepalived on ${node}: ${hup.stderr.trim() || `exit ${hup.exitCode}`}`,
-      ExitCode.failure,
-      'see `hakit status`',
+  // keepalived only when its config changed: a SIGHUP pauses its adverts for longer than the
+  // backup's master-down interval at advert_int 0.02 (~70 ms), so the VIP would move.
+  const digest = (await rt.exec(node, ['sh', '-c', 'md5sum < /etc/keepalived/keepalived.conf'])).stdout;
+  const keepalivedChanged = digest.trim() === '' || digest !== (await rt.readRunFile(node, 'keepalived.digest'));
+  if (keepalivedChanged) {
+    const hup = await rt.exec(node, ['sh', '-c', `kill -HUP "$(cat ${NODE_RUN}/keepalived.pid)"`]);
+    if (hup.exitCode !== 0)
+      throw new HakitError(
+        `could not reload keepalived on ${node}: ${hup.stderr.trim() || `exit ${hup.exitCode}`}`,
+        ExitCode.failure,
+        'see `hakit status`',
+      );
+    await rt.writeRunFile(node, 'keepalived.digest', digest);
+    await waitFor(
+      `keepalived on ${node} to be MASTER or BACKUP after its reload`,
+      async () => (['MASTER', 'BACKUP'].includes(await lbState(rt, node, true)) ? true : undefined),
+      timeoutMs,
     );
-  await waitFor(
-    `keepalived on ${node} to be MASTER or BACKUP after its reload`,
-    async () => (['MASTER', 'BACKUP'].includes(await lbState(rt, node, true)) ? true : undefined),
-    timeoutMs,
-  );
+  }
   return {
     node,
     oldWorker,
     newWorker,
     ms: Math.round(performance.now() - start),
-    detail: `HAProxy worker ${oldWorker} -> ${newWorker}, keepalived reloaded`,
+    detail: `HAProxy worker ${oldWorker} -> ${newWorker}, keepalived ${keepalivedChanged ? 'reloaded' : 'unchanged (not signalled)'}`,
   };
 }
