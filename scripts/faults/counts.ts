@@ -2,7 +2,7 @@
 // number a view was shown is an acknowledged increment, and the counter's final value must
 // account for all of them and for nothing more than the views that may have counted.
 // docs/architecture.md#counting-through-a-failover.
-import type { ProbeRecord } from '../observe/probe.js';
+import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 import { emptyTally, type OperationTally } from './cost.js';
 
 /** The day's counter read from the primary before the first view and after the last one settled. */
@@ -22,8 +22,6 @@ export interface CountTally extends OperationTally {
   shownTwice: number[];
 }
 
-const isPage = (r: ProbeRecord) => r.status !== undefined && r.status >= 200 && r.status < 400;
-
 /**
  * - acknowledged: the view was shown its number (X-Count: counted);
  * - lost: a number shown twice (a failover took an increment back and the next view got the
@@ -34,20 +32,20 @@ const isPage = (r: ProbeRecord) => r.status !== undefined && r.status >= 200 && 
  */
 export function tallyCounts(records: ProbeRecord[], counter: CounterReadings): CountTally {
   const t = emptyTally();
-  const shown = records.filter((r) => isPage(r) && r.countState === 'counted' && r.count !== undefined);
+  const shown = records.filter((r) => isSuccess(r) && r.countState === 'counted' && r.count !== undefined);
   const seen = new Map<number, number>();
   for (const r of shown) seen.set(r.count!, (seen.get(r.count!) ?? 0) + 1);
   const shownTwice = [...seen].filter(([, n]) => n > 1).map(([count]) => count);
   const aboveFinal = [...seen.keys()].filter((c) => c > counter.after).length;
   t.acknowledged = shown.length;
   t.unknown = records.length - shown.length;
-  t.failed = records.filter((r) => !isPage(r)).length;
+  t.failed = records.filter((r) => !isSuccess(r)).length;
   t.lost = shownTwice.reduce((sum, c) => sum + seen.get(c)! - 1, 0) + aboveFinal;
   t.doubled = Math.max(0, counter.after - counter.before - records.length);
   return {
     ...t,
     failedPages: t.failed,
-    pending: records.filter((r) => isPage(r) && r.countState !== 'counted').length,
+    pending: records.filter((r) => isSuccess(r) && r.countState !== 'counted').length,
     countBlackoutMs: longestGap(
       shown.map((r) => r.atMs + r.latencyMs),
       records,

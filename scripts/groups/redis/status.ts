@@ -6,10 +6,12 @@ import type { NodeInfo, Runtime } from '../../runtime/runtime.js';
 import { loadCredentials } from '../../stack/credentials.js';
 import type { NodeReading } from '../group.js';
 import { askNode, MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from './client.js';
+import { dayOf, parseTimeZone } from '../../../backends/visits/day.js';
 import { visitKeys } from '../../../backends/visits/keys.js';
 
-/** Today in UTC, as the backends count days by default. */
-export const todayUtc = () => new Date().toISOString().slice(0, 10);
+const utc = parseTimeZone('UTC');
+/** Today in UTC, as the backends count days by default (their own day function). */
+export const todayUtc = () => dayOf(Date.now(), utc);
 
 export type RedisState = 'PRIMARY' | 'REPLICA' | 'SYNCING' | 'STARTING' | 'DOWN';
 
