@@ -18,7 +18,7 @@ export function dataOnClient(client: Redis, visits: VisitSettings, waitMs: numbe
 }
 
 export function openData(redis: RedisSettings, visits: VisitSettings, serverName: string): Data {
-  const client = createSentinelClient(redis);
+  const client = createSentinelClient(redis, (line) => console.error(`${new Date().toISOString()} ${serverName}: ${line}`));
   logErrors(client, serverName);
   return dataOnClient(client, visits, redis.waitMs, serverName);
 }
