@@ -2,12 +2,11 @@
 // counting page through the VIP every 10 ms with one visitor's cookie, and every number it was
 // shown is checked against the primary's counter afterwards (faults/counts.ts); after the mend,
 // the counter must be equal on every data node.
-import { waitHealthy } from '../stack/actions.js';
 import { getStatus } from '../observe/status.js';
 import { sleep, waitFor } from '../sh.js';
 import { dataNodes } from '../stack/topology.js';
 import { faultById, type FaultId } from '../faults/catalogue.js';
-import { readHolders, resolveTargets } from '../faults/targets.js';
+import { byRule, faultScenario, type FaultScenarioRest } from './fault-scenario.js';
 import type { Expectation, Scenario, ScenarioContext } from './scenarios.js';
 
 const primaryNow = async (ctx: ScenarioContext) =>
@@ -37,34 +36,17 @@ const countingGoesOn: Expectation = {
 };
 const base = [noFailedPages, noneLost, noneDoubled];
 
-function dataScenario(
-  id: FaultId,
-  verb: string,
-  rest: Pick<Scenario, 'settle' | 'expectations'> & Partial<Pick<Scenario, 'fault'>>,
-): Scenario {
-  const f = faultById(id);
-  return {
-    id: f.id,
-    name: f.name,
-    title: f.title,
-    faultedIsTarget: false,
-    counts: true,
-    unsupported: (rt) => (dataNodes(rt.topology).length === 0 ? 'this stack has no data nodes' : undefined),
-    async setup(ctx) {
-      const holders = await readHolders(ctx.rt, f.target);
-      ctx.shared.targets = resolveTargets(ctx.rt.topology, f.target, holders);
-      return ctx.shared.targets[0];
+/** A data-node fault of the catalogue, aimed by its own rule, on the counting page. */
+function dataScenario(id: FaultId, verb: string, rest: FaultScenarioRest): Scenario {
+  return faultScenario(
+    id,
+    { aim: byRule(id), label: (target) => `${verb} ${target}`, faultedIsTarget: false },
+    {
+      counts: true,
+      unsupported: (rt) => (dataNodes(rt.topology).length === 0 ? 'this stack has no data nodes' : undefined),
+      ...rest,
     },
-    async fault(ctx, target) {
-      ctx.mark(`${verb} ${target}`, 'fault');
-      await f.inject(ctx.rt, ctx.shared.targets ?? [target!]);
-    },
-    async cleanup(ctx) {
-      await f.heal(ctx.rt, ctx.shared.targets ?? []);
-      await waitHealthy(ctx.rt, 30_000);
-    },
-    ...rest,
-  };
+  );
 }
 
 export const dataScenarios: Scenario[] = [
