@@ -38,7 +38,7 @@ export function baseOptions(s: Auth): RedisOptions {
  * promotion (promotion.ts), and again when Sentinel announces the switch (failoverDetector).
  */
 export function createSentinelClient(s: RedisSettings, log?: (line: string) => void): Redis {
-  const follower = new PromotionFollower(s, undefined, log);
+  const follower = s.failoverDetection ? new PromotionFollower(s, undefined, log) : undefined;
   const client = new Redis({
     ...baseOptions(s),
     sentinels: s.sentinels,
@@ -49,13 +49,15 @@ export function createSentinelClient(s: RedisSettings, log?: (line: string) => v
     sentinelCommandTimeout: 300,
     sentinelRetryStrategy: (times) => Math.min(50 * times, 500),
     // Off by default: without it a primary that vanished stalled clients for minutes (ioredis#1021).
-    failoverDetector: true,
+    failoverDetector: s.failoverDetection,
     // Learn Sentinels added later from the ones we know.
     updateSentinels: true,
-    natMap: follower.natMap,
+    ...(follower ? { natMap: follower.natMap } : {}),
   });
-  follower.attach(client);
-  client.once('end', () => follower.close());
+  if (follower) {
+    follower.attach(client);
+    client.once('end', () => follower.close());
+  }
   return client;
 }
 

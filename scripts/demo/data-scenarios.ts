@@ -12,12 +12,15 @@ import type { Expectation, Scenario, ScenarioContext } from './scenarios.js';
 const primaryNow = async (ctx: ScenarioContext) =>
   (await getStatus(ctx.rt)).nodes.filter((n) => n.role === 'redis' && n.state === 'PRIMARY').map((n) => n.name);
 
-/** Waits until one node other than `old` is primary (the old one may still think it is, cut off). */
+/**
+ * Waits until one node other than `old` is primary (the old one may still think it is, cut off);
+ * up to 55 s, so that the bench's textbook Sentinel (down-after 30 s) fits the 60 s window.
+ */
 const promotedAwayFrom = (ctx: ScenarioContext, old: string) =>
   waitFor(
     `a data node other than ${old} to be promoted`,
     async () => ((await primaryNow(ctx)).some((n) => n !== old) ? true : undefined),
-    20_000,
+    55_000,
     100,
   );
 

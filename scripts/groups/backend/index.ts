@@ -4,6 +4,7 @@ import type { NodeGroup } from '../group.js';
 import { installApp } from './app.js';
 import { backendStates } from './status.js';
 import { redisClientEnv } from '../redis/client-env.js';
+import { backendProfileEnv } from '../../stack/profiles.js';
 
 export const backendGroup: NodeGroup = {
   name: 'backend',
@@ -12,7 +13,8 @@ export const backendGroup: NodeGroup = {
   startRank: 1,
   servingStates: ['UP'],
   prepareHost: installApp,
-  launch: (node, { topology, appDir, credentials }) => ({
+  profileEnv: backendProfileEnv,
+  launch: (node, { topology, appDir, credentials, profileEnv }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
     argv: [
       'setpriv',
@@ -31,6 +33,7 @@ export const backendGroup: NodeGroup = {
       PORT: String(topology.ports.backend),
       NODE_ENV: 'production',
       ...redisClientEnv(topology, credentials),
+      ...profileEnv,
     },
   }),
   readStates: backendStates,

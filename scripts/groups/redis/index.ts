@@ -7,6 +7,7 @@ import { dataNodes, type NodeSpec, type Topology } from '../../stack/topology.js
 import type { NodeGroup } from '../group.js';
 import { redisSecrets, secretEnv } from '../secrets.js';
 import { appAclEnv } from './client-env.js';
+import { redisProfileEnv } from '../../stack/profiles.js';
 import { redisStates } from './status.js';
 
 /** The node that is primary on a first start (an empty data directory). */
@@ -30,7 +31,8 @@ export const redisGroup: NodeGroup = {
   diesSilently: true,
   keepsData: true,
   secrets: redisSecrets,
-  launch: (node, { topology, credentials, dataDir }) => ({
+  profileEnv: redisProfileEnv,
+  launch: (node, { topology, credentials, dataDir, profileEnv }) => ({
     argv: ['/etc/redis/redis-entrypoint'],
     env: {
       NODE_NAME: node.name,
@@ -43,6 +45,7 @@ export const redisGroup: NodeGroup = {
       DATA_DIR: dataDir,
       ...appAclEnv(),
       ...secretEnv(credentials.secrets, redisSecrets),
+      ...profileEnv,
     },
   }),
   readStates: redisStates,
