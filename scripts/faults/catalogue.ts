@@ -53,6 +53,11 @@ export interface Fault {
    */
   judgedFrom: 'start' | 'in-place';
   inject(rt: Runtime, targets: string[]): Promise<void>;
+  /**
+   * A fault that is a kill of one node: its mode and the state the node is in (none: any). The
+   * dashboard names a kill button's click by it (R1 when the primary is killed hard).
+   */
+  kill?: { mode: KillMode; state?: string };
   /** Mends what inject broke; idempotent. */
   heal(rt: Runtime, targets: string[]): Promise<void>;
   cost: Cost;
@@ -82,6 +87,7 @@ export const catalogue: Fault[] = [
     weight: 3,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard', state: 'MASTER' },
     heal: restoreAll,
     cost: { failures: { kind: 'takeover', bound: 'takeoverToleranceMs' }, ...zero },
   },
@@ -95,6 +101,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('haproxy'),
+    kill: { mode: 'haproxy', state: 'MASTER' },
     heal: restoreAll,
     cost: { failures: { kind: 'takeover', bound: 'takeoverToleranceMs' }, ...zero },
   },
@@ -108,6 +115,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'start',
     inject: killAll('graceful'),
+    kill: { mode: 'graceful', state: 'MASTER' },
     heal: restoreAll,
     cost: { failures: { kind: 'takeover', bound: 'gracefulToleranceMs' }, ...zero },
   },
@@ -121,6 +129,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -134,6 +143,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'start',
     inject: killAll('graceful'),
+    kill: { mode: 'graceful' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -208,6 +218,7 @@ catalogue.push(
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard', state: 'PRIMARY' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -221,6 +232,7 @@ catalogue.push(
     weight: 1,
     judgedFrom: 'start',
     inject: killAll('graceful'),
+    kill: { mode: 'graceful', state: 'PRIMARY' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -234,6 +246,7 @@ catalogue.push(
     weight: 1,
     judgedFrom: 'in-place',
     inject: killAll('sentinel'),
+    kill: { mode: 'sentinel', state: 'PRIMARY' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -247,6 +260,7 @@ catalogue.push(
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard', state: 'REPLICA' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -277,6 +291,11 @@ export function faultById(id: FaultId): Fault {
   const f = catalogue.find((x) => x.id === id);
   if (!f) throw new Error(`no fault ${id}`);
   return f;
+}
+
+/** The catalogue's fault that a kill of a node in this group and state is (the dashboard's markers). */
+export function faultOfKill(role: Role, state: string | undefined, mode: KillMode): FaultId | undefined {
+  return catalogue.find((f) => f.kill && f.groups.includes(role) && f.kill.mode === mode && (!f.kill.state || f.kill.state === state))?.id;
 }
 
 /** The faults chaos draws from on a stack with these node groups. */
