@@ -99,7 +99,9 @@ export class LinkCache {
 
   /** Counts a click once per request id; the link's pending clicks, or -1 when already counted. */
   async recordClick(code: string, requestId: string): Promise<number> {
-    return Number(await this.redis.eval(recordClick, 3, keys.request(requestId), keys.pending(code), keys.pendingCodes, code, requestId, '600'));
+    return Number(
+      await this.redis.eval(recordClick, 3, keys.request(requestId), keys.pending(code), keys.pendingCodes, code, requestId, '600'),
+    );
   }
 
   async pendingCodes(): Promise<string[]> {
@@ -108,7 +110,19 @@ export class LinkCache {
 
   /** Seals up to `max` pending clicks of the link into a batch; its number, 0 when none were pending. */
   async seal(code: string, max: number): Promise<number> {
-    return Number(await this.redis.eval(sealBatch, 4, keys.pending(code), keys.pendingCodes, keys.batchSeq, keys.outbox, code, String(max), keys.batchPrefix));
+    return Number(
+      await this.redis.eval(
+        sealBatch,
+        4,
+        keys.pending(code),
+        keys.pendingCodes,
+        keys.batchSeq,
+        keys.outbox,
+        code,
+        String(max),
+        keys.batchPrefix,
+      ),
+    );
   }
 
   /** The sealed batches not yet in the log, oldest first. */

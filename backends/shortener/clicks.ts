@@ -90,7 +90,10 @@ export class ClickCounter {
     for (const [code, ids] of [...this.unsaved]) {
       for (let i = 0; i < ids.length; i += this.batchSize) {
         const batch: ClickBatch = { node: this.node, code, ids: ids.slice(i, i + this.batchSize) };
-        await js.publish(`clicks.${this.node}`, encode(batch), { msgID: `${this.node}:mem:${process.pid}:${Date.now()}:${this.memBatches++}`, timeout: 5000 });
+        await js.publish(`clicks.${this.node}`, encode(batch), {
+          msgID: `${this.node}:mem:${process.pid}:${Date.now()}:${this.memBatches++}`,
+          timeout: 5000,
+        });
         this.published++;
       }
       this.unsaved.delete(code);

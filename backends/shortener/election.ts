@@ -139,7 +139,9 @@ export class MasterElection {
         // Campaign blocks until this node leads; bounded, so a vanished etcd member is left for
         // another (a campaign retried with the same lease keeps its place in the queue).
         const keep = this.keepAlive();
-        const r = await this.etcd.call<{ leader: LeaderKey }>('/v3/election/campaign', { name: b64(electionName), lease: this.lease, value: b64(this.node) }, 5000).finally(() => keep.stop());
+        const r = await this.etcd
+          .call<{ leader: LeaderKey }>('/v3/election/campaign', { name: b64(electionName), lease: this.lease, value: b64(this.node) }, 5000)
+          .finally(() => keep.stop());
         if (this.stopped) return;
         this.leader = r.leader;
         this.renewedAt = Date.now();

@@ -103,7 +103,7 @@ export class LinkFollower {
         let batch: JsMsg[] = [];
         for await (const m of iter) {
           batch.push(m);
-          if (batch.length < batchMax && iter.getPending() > 0) continue;
+          if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
           const events = batch.map((b) => ({ seq: b.seq, ...decode<LinkEvent>(b.data) }));
           const r = await this.cache.applyLinks(events);
           if (!r.applied) {

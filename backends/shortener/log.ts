@@ -117,7 +117,8 @@ const isWrongLast = (err: unknown): boolean => {
 export async function linkInLog(jsm: JetStreamManager, code: string): Promise<LinkEvent | undefined> {
   try {
     // nats.js 2.29 has the direct API on its manager but not on the manager's type.
-    const direct = (jsm as JetStreamManager & { direct: { getMessage(stream: string, q: { last_by_subj: string }): Promise<StoredMsg> } }).direct;
+    const direct = (jsm as JetStreamManager & { direct: { getMessage(stream: string, q: { last_by_subj: string }): Promise<StoredMsg> } })
+      .direct;
     const m = await direct.getMessage(LINKS, { last_by_subj: `links.${code}` });
     return decode<LinkEvent>(m.data);
   } catch (err) {
@@ -132,13 +133,23 @@ export async function linkInLog(jsm: JetStreamManager, code: string): Promise<Li
  * masters, or a create retried, never store two events for one code; a code held by another URL
  * moves this one to the next candidate.
  */
-export async function createLink(js: JetStreamClient, jsm: JetStreamManager, url: string, now = new Date()): Promise<{ link: LinkEvent; created: boolean }> {
+export async function createLink(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  url: string,
+  now = new Date(),
+): Promise<{ link: LinkEvent; created: boolean }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const code = codeFor(url, attempt);
     const link: LinkEvent = { code, url, createdAt: now.toISOString() };
     try {
-      await js.publish(`links.${code}`, encode(link), { msgID: `link-${code}`, expect: { lastSubjectSequence: 0 }, timeout: 5000 });
-      return { link, created: true };
+      const ack = await js.publish(`links.${code}`, encode(link), {
+        msgID: `link-${code}`,
+        expect: { lastSubjectSequence: 0 },
+        timeout: 5000,
+      });
+      // A retry within the dedup window is answered with the first publish's ack.
+      if (!ack.duplicate) return { link, created: true };
     } catch (err) {
       if (!isWrongLast(err)) throw err;
     }

@@ -69,7 +69,7 @@ class Applier {
         let batch: JsMsg[] = [];
         for await (const m of iter) {
           batch.push(m);
-          if (batch.length < batchMax && iter.getPending() > 0) continue;
+          if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
           await this.apply(batch);
           const last = batch.at(-1)!;
           last.ack();

@@ -116,7 +116,8 @@ async function lockedPosition(c: pg.Client, stream: string): Promise<number> {
   return Number(r.rows[0]?.seq ?? 0);
 }
 
-const setPosition = (c: pg.Client, stream: string, seq: number) => c.query('UPDATE log_positions SET seq = $2 WHERE stream = $1', [stream, seq]);
+const setPosition = (c: pg.Client, stream: string, seq: number) =>
+  c.query('UPDATE log_positions SET seq = $2 WHERE stream = $1', [stream, seq]);
 
 export interface Sequenced<T> {
   seq: number;
@@ -186,11 +187,9 @@ export async function linkStats(db: PgPrimary, code: string): Promise<LinkStats>
 
 export async function totals(db: PgPrimary): Promise<{ links: number; clicks: number; positions: Record<string, number> }> {
   return db.run(async (c) => {
-    const [l, k, p] = await Promise.all([
-      c.query<{ n: string }>('SELECT count(*) AS n FROM links'),
-      c.query<{ n: string }>('SELECT coalesce(sum(clicks), 0) AS n FROM link_clicks'),
-      c.query<{ stream: string; seq: string }>('SELECT stream, seq FROM log_positions'),
-    ]);
+    const l = await c.query<{ n: string }>('SELECT count(*) AS n FROM links');
+    const k = await c.query<{ n: string }>('SELECT coalesce(sum(clicks), 0) AS n FROM link_clicks');
+    const p = await c.query<{ stream: string; seq: string }>('SELECT stream, seq FROM log_positions');
     return {
       links: Number(l.rows[0]?.n ?? 0),
       clicks: Number(k.rows[0]?.n ?? 0),

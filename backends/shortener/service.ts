@@ -64,13 +64,19 @@ export class Shortener {
       this.follower.start();
       this.master = new MasterWork(this.js, this.jsm, this.db, this.log);
       const master = this.master;
-      this.election = new MasterElection(this.etcd, this.s.node, this.s.leaseTtlS, {
-        elected: () => void master.start(),
-        deposed: (why) => {
-          this.log(`master: deposed (${why})`);
-          void master.stop();
+      this.election = new MasterElection(
+        this.etcd,
+        this.s.node,
+        this.s.leaseTtlS,
+        {
+          elected: () => void master.start(),
+          deposed: (why) => {
+            this.log(`master: deposed (${why})`);
+            void master.stop();
+          },
         },
-      }, this.log);
+        this.log,
+      );
       this.election.start();
     })();
     return this.ready;

@@ -27,7 +27,11 @@ export interface ShortenerSettings {
   leaseTtlS: number;
 }
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function parseHostPort(s: string, what: string): HostPort {
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(s);
@@ -68,7 +72,11 @@ export function shortenerSettingsFromEnv(env: NodeJS.ProcessEnv, node: string): 
       password: need(env, 'SHORTENER_PG_PASSWORD'),
       database: env.SHORTENER_PG_DATABASE ?? 'shortener',
     },
-    etcd: { endpoints: list(need(env, 'SHORTENER_ETCD')), user: env.SHORTENER_ETCD_USER ?? 'app', password: need(env, 'SHORTENER_ETCD_PASSWORD') },
+    etcd: {
+      endpoints: list(need(env, 'SHORTENER_ETCD')),
+      user: env.SHORTENER_ETCD_USER ?? 'app',
+      password: need(env, 'SHORTENER_ETCD_PASSWORD'),
+    },
     redis,
     redisUser: env.SHORTENER_REDIS_USER ?? 'app',
     redisPassword: need(env, 'SHORTENER_REDIS_PASSWORD'),
