@@ -6,6 +6,9 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { Data } from './data.js';
 import { redisSettingsFromEnv, visitSettingsFromEnv } from './redis/settings.js';
+import type { ClusterClients } from './cluster/client.js';
+import { clusterSettingsFromEnv } from './cluster/settings.js';
+import type { WeatherCache } from './weather/cache.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const serverId = env('SERVER_ID', '1');
@@ -31,8 +34,36 @@ try {
   process.exit(1);
 }
 
+// The Redis Cluster is optional too (REDIS_CLUSTER_NODES, `hakit up --with weather`): without it
+// /api/weather answers 503.
+let weather: WeatherCache | undefined;
+let cluster: ClusterClients | undefined;
+try {
+  const settings = clusterSettingsFromEnv(process.env);
+  if (settings) {
+    const [{ createClusterClients }, { logErrors }, { WeatherCache }, { httpSource }, { weatherSettingsFromEnv }] = await Promise.all([
+      import('./cluster/client.js'),
+      import('./redis/client.js'),
+      import('./weather/cache.js'),
+      import('./weather/source.js'),
+      import('./weather/settings.js'),
+    ]);
+    const w = weatherSettingsFromEnv(process.env);
+    cluster = createClusterClients(settings);
+    logErrors(cluster.primary, `${serverName} (cluster)`);
+    logErrors(cluster.replicas, `${serverName} (cluster replicas)`);
+    weather = new WeatherCache(cluster, httpSource(w.sourceUrl, w.sourceTimeoutMs), w);
+    console.log(
+      `${serverName}: weather cache on the Redis Cluster (${settings.nodes.length} nodes, ${settings.profile} client), source ${w.sourceUrl}`,
+    );
+  }
+} catch (err) {
+  console.error(`${serverName}: ${(err as Error).message}`);
+  process.exit(1);
+}
+
 let draining = false;
-const app = createApp({ serverId, serverName, isDraining: () => draining, data });
+const app = createApp({ serverId, serverName, isDraining: () => draining, data, weather });
 
 const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
   console.log(`${serverName} listening on :${info.port}`);
@@ -50,6 +81,8 @@ function drain(signal: string): void {
     server.close(() => {
       console.log(`${serverName}: drained, exiting`);
       data?.client.disconnect();
+      cluster?.primary.disconnect();
+      cluster?.replicas.disconnect();
       process.exit(0);
     });
     server.closeIdleConnections();
