@@ -99,22 +99,30 @@ export class WeatherCache {
     // A lock that vanished without an entry (its filler failed) is tried once more.
     for (let round = 0; round < 2; round++) {
       const token = randomBytes(9).toString('base64url');
+      const asked = this.primary.call('EVAL', readOrLock, 2, entry, lock, token, String(this.s.lockMs));
       let step: unknown;
       try {
-        step = await within(
-          this.primary.call('EVAL', readOrLock, 2, entry, lock, token, String(this.s.lockMs)),
-          this.s.readBudgetMs,
-          'read',
-        );
+        step = await within(asked, this.s.readBudgetMs, 'read');
       } catch (err) {
         this.refresh(err);
-        return this.whileAway(city, date, entry);
+        // The primary is gone or slow: a replica may have the answer at once. If none has it, a
+        // primary that was only slow still gets the lock's lifetime to answer, so that a busy
+        // machine does not send every waiting request to the source.
+        const stale = await this.fromReplica(entry);
+        if (stale) return stale;
+        if (!(err instanceof BudgetExceeded)) return this.fromSource(city, date);
+        try {
+          step = await within(asked, this.s.lockMs, 'read');
+        } catch (again) {
+          this.refresh(again);
+          return this.fromSource(city, date);
+        }
       }
       const [what, value] = step as [string, string | undefined];
       if (what === 'hit') return { weather: JSON.parse(value!) as StoredWeather, state: 'HIT' };
       if (what === 'fill') return this.fill(city, date, entry, lock, token);
       const filled = await this.awaitFill(entry, lock, started);
-      if (filled === 'away') return this.whileAway(city, date, entry);
+      if (filled === 'away') return (await this.fromReplica(entry)) ?? this.fromSource(city, date);
       if (filled) return { weather: filled, state: 'HIT', waitedMs: Date.now() - started };
     }
     // Fills keep failing: answer from the source without storing.
@@ -157,38 +165,41 @@ export class WeatherCache {
   /**
    * Another backend fills the entry: look again until it is there (a HIT), or the lock is gone
    * without it (null: take it ourselves), or the lock's lifetime is over; 'away' when the
-   * primary stops answering meanwhile.
+   * primary fails meanwhile. A slow answer is only looked at again: on a busy machine giving up
+   * would send this request to the source too, which is what the lock is for.
    */
   private async awaitFill(entry: string, lock: string, started: number): Promise<StoredWeather | null | 'away'> {
     while (Date.now() - started < this.s.lockMs + this.s.readBudgetMs) {
       await sleep(fillPollMs);
-      let seen: [string | null, string | null];
+      let r: [Error | null, unknown][] | null;
       try {
-        const r = await within(this.primary.pipeline().get(entry).get(lock).exec(), this.s.readBudgetMs, 'read');
-        seen = [(r?.[0]?.[1] as string | null) ?? null, (r?.[1]?.[1] as string | null) ?? null];
-        if (r?.some(([e]) => e)) throw r.find(([e]) => e)![0]!;
+        r = await within(this.primary.pipeline().get(entry).get(lock).exec(), this.s.readBudgetMs, 'read');
       } catch (err) {
+        if (err instanceof BudgetExceeded) continue;
         this.refresh(err);
         return 'away';
       }
-      if (seen[0]) return JSON.parse(seen[0]) as StoredWeather;
-      if (!seen[1]) return null;
+      const failed = r?.find(([e]) => e)?.[0];
+      if (failed) {
+        this.refresh(failed);
+        return 'away';
+      }
+      const [value, held] = (r ?? []).map(([, v]) => v as string | null);
+      if (value) return JSON.parse(value) as StoredWeather;
+      if (!held) return null;
     }
     return null;
   }
 
-  /**
-   * The shard's primary does not answer (it died, or is failing over): its replicas still hold
-   * what it had, a little behind (STALE); else the source, without storing (MISS).
-   */
-  private async whileAway(city: string, date: string, entry: string): Promise<CachedAnswer> {
+  /** The entry as a replica of its shard holds it (STALE: it may be a little behind), if one answers with it. */
+  private async fromReplica(entry: string): Promise<CachedAnswer | undefined> {
     try {
       const v = (await within(this.clients.replicas.get(entry), this.s.readBudgetMs, 'replica read')) as string | null;
       if (v) return { weather: JSON.parse(v) as StoredWeather, state: 'STALE' };
     } catch {
       // no replica answered either: the source is what is left
     }
-    return this.fromSource(city, date);
+    return undefined;
   }
 
   private async fromSource(city: string, date: string): Promise<CachedAnswer> {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
 import { clusterAppPermissions } from '../../backends/cluster/acl.js';
 import type { ClusterSettings } from '../../backends/cluster/settings.js';
 import { checkArgs, checkVerdict, clusterShape, createArgs, type CheckVerdict } from '../groups/cluster/form.js';
@@ -98,8 +99,12 @@ export class ClusterNodeProcess {
     }
   }
 
+  private exited(): boolean {
+    return !this.child || this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   running(): boolean {
-    return alive(this.serverPid()) && this.child?.exitCode === null;
+    return alive(this.serverPid()) && !this.exited();
   }
 
   start(): void {
@@ -120,7 +125,7 @@ export class ClusterNodeProcess {
     const pid = this.serverPid();
     if (this.child?.pid) signalGroup(this.child.pid, 'SIGKILL');
     if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
-    await until(`${this.name} to die`, async () => !alive(pid) && this.child?.exitCode !== null, 5000).catch(() => undefined);
+    await until(`${this.name} to die`, async () => !alive(pid) && this.exited(), 5000);
   }
 
   /** SIGSTOP: the node stops answering anyone (clients and its peers), as if cut off. */
@@ -137,7 +142,7 @@ export class ClusterNodeProcess {
   /** SIGTERM: a primary hands over to a replica first (the entrypoint's planned hand-over). */
   async terminate(): Promise<void> {
     if (this.child?.pid) process.kill(this.child.pid, 'SIGTERM');
-    await until(`${this.name} to stop`, async () => this.child?.exitCode !== null, 15_000);
+    await until(`${this.name} to stop`, async () => this.exited(), 15_000);
   }
 }
 
@@ -228,6 +233,24 @@ export class ClusterLab {
     );
     if (r.exitCode !== 0) throw new Error(`redis-cli --cluster create failed:\n${r.stdout}`);
     await this.waitHealthy();
+    await this.prime();
+  }
+
+  /**
+   * One write on each shard. Redis 7.0 leaves a replica out of CLUSTER SLOTS (what clients learn
+   * the topology from) while its replication offset is 0, which it is on a new cluster until the
+   * first write or its primary's first replication ping (every 10 s): a client made before either
+   * would not know any replica to read from.
+   */
+  private async prime(): Promise<void> {
+    for (const p of (await this.view()).filter((l) => l.primary)) {
+      const [start] = p.slots[0]!;
+      let i = 0;
+      while (calculateSlot(`hakit:prime:${i}`) < start || calculateSlot(`hakit:prime:${i}`) > p.slots[0]![1]) i++;
+      const primary = this.admin(this.nodeAt(p));
+      await primary.set(`hakit:prime:${i}`, '1');
+      await primary.call('WAIT', String(this.options.replicasEach ?? clusterShape.replicasEach), '2000');
+    }
   }
 
   /** `--cluster check` from the first node that runs. */
@@ -247,6 +270,8 @@ export class ClusterLab {
       password: this.users.admin.password,
       maxRetriesPerRequest: 1,
       commandTimeout: 1000,
+      // Reads on a replica too (READONLY on connect), for checks of what each node holds.
+      readOnly: true,
       retryStrategy: () => 100,
     });
     c.on('error', () => undefined);
