@@ -1,6 +1,6 @@
 // How a backend reaches the Redis Cluster, read from its environment. No REDIS_CLUSTER_NODES: no
 // cluster, and the APIs that keep their state there (the weather cache) answer 503.
-import { SettingsError, type Env } from '../redis/settings.js';
+import { parseHostPorts, SettingsError, type Env } from '../redis/settings.js';
 
 export interface ClusterSettings {
   /** Nodes to learn the topology from (REDIS_CLUSTER_NODES="host:port,host:port"); any one that answers will do. */
@@ -27,22 +27,9 @@ export function intSetting(env: Env, name: string, fallback: number, min: number
   return n;
 }
 
-export function parseNodeList(name: string, list: string): { host: string; port: number }[] {
-  return list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const m = /^(.+):(\d{1,5})$/.exec(s);
-      const port = Number(m?.[2]);
-      if (!m?.[1] || port < 1 || port > 65535) throw new SettingsError(`${name}: "${s}" is not host:port`);
-      return { host: m[1], port };
-    });
-}
-
 /** Undefined when REDIS_CLUSTER_NODES is unset or empty: the backend runs without the cluster. */
 export function clusterSettingsFromEnv(env: Env): ClusterSettings | undefined {
-  const nodes = parseNodeList('REDIS_CLUSTER_NODES', env.REDIS_CLUSTER_NODES ?? '');
+  const nodes = parseHostPorts('REDIS_CLUSTER_NODES', env.REDIS_CLUSTER_NODES ?? '');
   if (!nodes.length) return undefined;
   const profile = env.CLUSTER_CLIENT_PROFILE || 'kit';
   if (profile !== 'kit' && profile !== 'textbook') throw new SettingsError(`CLUSTER_CLIENT_PROFILE=${profile}: expected kit or textbook`);
