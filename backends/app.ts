@@ -10,6 +10,8 @@ import { registerVisitRoutes } from './visits/routes.js';
 import { apiError } from './api-errors.js';
 import type { WeatherCache } from './weather/cache.js';
 import { registerWeatherRoutes } from './weather/routes.js';
+import type { Shortener } from './shortener/service.js';
+import { registerShortenerRoutes } from './shortener/routes.js';
 
 export interface BackendOptions {
   /** Number shown to users: "Server N". */
@@ -24,6 +26,8 @@ export interface BackendOptions {
   data?: Data;
   /** The weather cache on the Redis Cluster; without it /api/weather answers 503. */
   weather?: WeatherCache;
+  /** The URL shortener (hakit up --with shortener); without it its routes answer 503. */
+  shortener?: Shortener;
 }
 
 // The page's two forms. HTML only when Accept ranks text/html above text/plain (a browser does);
@@ -78,6 +82,8 @@ export function createApp(opts: BackendOptions): Hono {
   else app.get('/api/visits/*', (c) => apiError(c, 503, 'counter not configured', { reason: 'this backend runs without Redis' }));
   registerKvRoutes(app, data?.kv);
   registerWeatherRoutes(app, opts.weather);
+  // Last: a redirect's /<code> must not shadow a path above (codes have a digit; the kit's paths are words).
+  registerShortenerRoutes(app, opts.shortener);
 
   // A known path with a method it does not serve gets 405 and an Allow header, not a 404.
   app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/', '/healthz'], (c) => {
