@@ -54,7 +54,8 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   throw new SettingsError(`${name}=${raw}: expected on or off`);
 }
 
-export function parseSentinels(list: string): { host: string; port: number }[] {
+/** A comma-separated host:port list (REDIS_SENTINELS, REDIS_CLUSTER_NODES), `name` in the error. */
+export function parseHostPorts(name: string, list: string): { host: string; port: number }[] {
   return list
     .split(',')
     .map((s) => s.trim())
@@ -62,10 +63,12 @@ export function parseSentinels(list: string): { host: string; port: number }[] {
     .map((s) => {
       const m = /^(.+):(\d{1,5})$/.exec(s);
       const port = Number(m?.[2]);
-      if (!m?.[1] || port < 1 || port > 65535) throw new SettingsError(`REDIS_SENTINELS: "${s}" is not host:port`);
+      if (!m?.[1] || port < 1 || port > 65535) throw new SettingsError(`${name}: "${s}" is not host:port`);
       return { host: m[1], port };
     });
 }
+
+export const parseSentinels = (list: string) => parseHostPorts('REDIS_SENTINELS', list);
 
 /** Undefined when REDIS_SENTINELS is unset or empty: the backend runs without Redis. */
 export function redisSettingsFromEnv(env: Env): RedisSettings | undefined {
