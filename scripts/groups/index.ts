@@ -3,6 +3,7 @@ import { ExitCode, HakitError } from '../errors.js';
 import { validateTopology, type NodeSpec, type Role, type Topology } from '../stack/topology.js';
 import { backendGroup } from './backend/index.js';
 import type { NodeGroup } from './group.js';
+import type { Credentials } from '../runtime/runtime.js';
 import { lbGroup } from './lb/index.js';
 import { redisGroup } from './redis/index.js';
 
@@ -35,6 +36,11 @@ export function checkTopology(t: Topology): string[] {
     if (!(n.role in nodeGroups)) errors.push(`node ${n.name}: no node group "${n.role}" (groups: ${Object.keys(nodeGroups).join(', ')})`);
   for (const group of Object.values(nodeGroups)) errors.push(...(group.validate?.(t.nodes.filter((n) => n.role === group.name)) ?? []));
   return errors;
+}
+
+/** Every group's environment for the backends to reach its nodes of `t` (NodeGroup.clientEnv). */
+export function clientEnvOf(t: Topology, credentials: Credentials): Record<string, string> {
+  return Object.assign({}, ...groupsOf(t).map(({ group }) => group.clientEnv?.(t, credentials) ?? {})) as Record<string, string>;
 }
 
 /** The topology's groups that have nodes, each with its nodes, in start order. */

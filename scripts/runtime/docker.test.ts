@@ -6,10 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HakitError } from '../errors.js';
 import { shMaybe } from '../sh.js';
 import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
-import { defaultTopology, lbs } from '../stack/topology.js';
+import { defaultTopology, lbs, withFeatures } from '../stack/topology.js';
 import { composeFile, detectCompose } from './docker-engine.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
-import { DockerRuntime, profileEnvOf } from './docker.js';
+import { composeEnv, DockerRuntime, isComposeTopology, profileEnvOf } from './docker.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { profiles, unsupportedOn } from '../stack/profiles.js';
@@ -224,5 +224,27 @@ describe('profiles on Docker', () => {
     await expect(
       rt.up({ progress: undefined as never, credentials: { user: 'u', password: 'p' }, profile: profiles.pacemaker }),
     ).rejects.toThrow(/netns runtime/);
+  });
+});
+
+describe('opt-in features on Docker', () => {
+  const creds = { user: 'u', password: 'p', secrets: redisSecrets };
+
+  it('compose gets the profiles of the features on, and none for the default stack', () => {
+    expect(composeEnv(defaultTopology, creds, 'unused').COMPOSE_PROFILES).toBe('');
+    expect(composeEnv(withFeatures(defaultTopology, ['weather', 'shortener']), creds, 'unused').COMPOSE_PROFILES).toBe('weather,shortener');
+  });
+
+  it("compose's values carry what the backends need to reach each group (NodeGroup.clientEnv)", () => {
+    expect(composeEnv(defaultTopology, creds, 'unused').REDIS_SENTINELS).toMatch(/^10\.213\.0\.31:26379,/);
+  });
+
+  it('runs the default topology with any features, and refuses another address plan', () => {
+    expect(isComposeTopology(defaultTopology)).toBe(true);
+    expect(isComposeTopology(withFeatures(defaultTopology, ['weather', 'chat', 'shortener']))).toBe(true);
+    const moved = structuredClone(defaultTopology);
+    moved.nodes[0]!.address = '10.213.0.99';
+    expect(isComposeTopology(moved)).toBe(false);
+    expect(isComposeTopology({ ...defaultTopology, vip: '10.213.0.9' })).toBe(false);
   });
 });

@@ -4,6 +4,13 @@ import { BlockList, isIPv4 } from 'node:net';
 
 export type Role = 'lb' | 'backend' | 'redis';
 
+/**
+ * The opt-in parts of the stack (`hakit up --with weather,chat`, or `all`): their nodes start only
+ * when asked for. scripts/stack/features.ts parses them and records those of the stack that is up.
+ */
+export const featureNames = ['weather', 'chat', 'shortener'] as const;
+export type Feature = (typeof featureNames)[number];
+
 export interface NodeSpec {
   name: string;
   role: Role;
@@ -12,6 +19,8 @@ export interface NodeSpec {
   priority?: number;
   /** "Server N" (backends only). */
   serverId?: string;
+  /** An opt-in node: part of the stack only when one of these features is on (optionalNodes). */
+  features?: readonly Feature[];
 }
 
 export interface Topology {
@@ -22,6 +31,8 @@ export interface Topology {
   vip: string;
   ports: { http: number; stats: number; backend: number };
   nodes: NodeSpec[];
+  /** The opt-in features whose nodes this topology carries (withFeatures); none: the default stack. */
+  features?: readonly Feature[];
 }
 
 export const defaultTopology: Topology = {
@@ -39,6 +50,23 @@ export const defaultTopology: Topology = {
     { name: 'redis3', role: 'redis', address: '10.213.0.33' },
   ],
 };
+
+/**
+ * The opt-in nodes, each naming the features that need it: `withFeatures` adds those of the
+ * features asked for to a topology. Addresses: docs/architecture.md#opt-in-features.
+ */
+export const optionalNodes: readonly NodeSpec[] = [];
+
+/**
+ * `t` with the opt-in nodes of `on` (each once, even when several features need it), and `on`
+ * recorded in `features`; `on` empty gives `t`'s own nodes.
+ */
+export function withFeatures(t: Topology, on: readonly Feature[], extra: readonly NodeSpec[] = optionalNodes): Topology {
+  const wanted = featureNames.filter((f) => on.includes(f));
+  const names = new Set(t.nodes.map((n) => n.name));
+  const added = extra.filter((n) => !names.has(n.name) && n.features?.some((f) => wanted.includes(f)));
+  return { ...t, nodes: [...t.nodes, ...added], features: wanted };
+}
 
 /** The topology without its data nodes: the web tier alone. */
 export const webTier = (t: Topology): Topology => ({ ...t, nodes: t.nodes.filter((n) => n.role === 'lb' || n.role === 'backend') });

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { NodeGroup } from '../group.js';
 import { installApp } from './app.js';
 import { backendStates } from './status.js';
-import { redisClientEnv } from '../redis/client-env.js';
 
 export const backendGroup: NodeGroup = {
   name: 'backend',
@@ -12,7 +11,7 @@ export const backendGroup: NodeGroup = {
   startRank: 1,
   servingStates: ['UP'],
   prepareHost: installApp,
-  launch: (node, { topology, appDir, credentials }) => ({
+  launch: (node, { topology, appDir, clientEnv }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
     argv: [
       'setpriv',
@@ -30,7 +29,8 @@ export const backendGroup: NodeGroup = {
       SERVER_NAME: node.name,
       PORT: String(topology.ports.backend),
       NODE_ENV: 'production',
-      ...redisClientEnv(topology, credentials),
+      // Each group's address and credentials for the app (the Sentinels, …): NodeGroup.clientEnv.
+      ...clientEnv(),
     },
   }),
   readStates: backendStates,
