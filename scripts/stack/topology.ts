@@ -2,7 +2,7 @@
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
 import { BlockList, isIPv4 } from 'node:net';
 
-export type Role = 'lb' | 'backend' | 'redis';
+export type Role = 'lb' | 'backend' | 'redis' | 'cluster' | 'weather';
 
 export interface NodeSpec {
   name: string;

@@ -12,7 +12,9 @@ export const backendGroup: NodeGroup = {
   startRank: 1,
   servingStates: ['UP'],
   prepareHost: installApp,
-  launch: (node, { topology, appDir, credentials }) => ({
+  // The bench's textbook profile changes the backends' Redis Cluster client too (profiles.ts).
+  profileEnv: (profile) => ({ ...profile?.cluster?.client }),
+  launch: (node, { topology, appDir, credentials, profileEnv }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
     argv: [
       'setpriv',
@@ -31,6 +33,7 @@ export const backendGroup: NodeGroup = {
       PORT: String(topology.ports.backend),
       NODE_ENV: 'production',
       ...redisClientEnv(topology, credentials),
+      ...profileEnv,
     },
   }),
   readStates: backendStates,
