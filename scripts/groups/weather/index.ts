@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { NodeInfo, Runtime } from '../../runtime/runtime.js';
 import type { Topology } from '../../stack/topology.js';
-import { installApp } from '../backend/app.js';
+import { asNobody, installApp } from '../backend/app.js';
 import type { NodeGroup, NodeReading } from '../group.js';
 
 export const WEATHER_PORT = 8080;
@@ -44,16 +44,7 @@ export const weatherGroup: NodeGroup = {
   prepareHost: installApp,
   launch: (node, { appDir }) => ({
     // Least privilege, as the backends: nobody, no capabilities, no way to regain them.
-    argv: [
-      'setpriv',
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--no-new-privs',
-      process.execPath,
-      join(appDir, 'backends', 'weather-source', 'server.js'),
-    ],
+    argv: asNobody([process.execPath, join(appDir, 'backends', 'weather-source', 'server.js')]),
     env: { SERVER_NAME: node.name, PORT: String(WEATHER_PORT), NODE_ENV: 'production' },
   }),
   readStates: weatherStates,
