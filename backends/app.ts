@@ -8,6 +8,8 @@ import { pageHtml, pageText, type PageContent } from './page.js';
 import { requestIdOf, visitorOf } from './request-identity.js';
 import { registerVisitRoutes } from './visits/routes.js';
 import { apiError } from './api-errors.js';
+import type { Shortener } from './shortener/service.js';
+import { registerShortenerRoutes } from './shortener/routes.js';
 
 export interface BackendOptions {
   /** Number shown to users: "Server N". */
@@ -20,6 +22,8 @@ export interface BackendOptions {
   isDraining?: () => boolean;
   /** State on Redis; without it the page has no count and the API answers 503. */
   data?: Data;
+  /** The URL shortener (hakit up --with shortener); without it its routes answer 503. */
+  shortener?: Shortener;
 }
 
 // The page's two forms. HTML only when Accept ranks text/html above text/plain (a browser does);
@@ -73,6 +77,8 @@ export function createApp(opts: BackendOptions): Hono {
   if (data) registerVisitRoutes(app, data);
   else app.get('/api/visits/*', (c) => apiError(c, 503, 'counter not configured', { reason: 'this backend runs without Redis' }));
   registerKvRoutes(app, data?.kv);
+  // Last: a redirect's /<code> must not shadow a path above (codes have a digit; the kit's paths are words).
+  registerShortenerRoutes(app, opts.shortener);
 
   // A known path with a method it does not serve gets 405 and an Allow header, not a 404.
   app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/', '/healthz'], (c) => {

@@ -6,6 +6,8 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { Data } from './data.js';
 import { redisSettingsFromEnv, visitSettingsFromEnv } from './redis/settings.js';
+import type { Shortener } from './shortener/service.js';
+import { shortenerSettingsFromEnv } from './shortener/settings.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const serverId = env('SERVER_ID', '1');
@@ -31,8 +33,23 @@ try {
   process.exit(1);
 }
 
+// The shortener is optional too (SHORTENER_NATS): nats and pg are loaded only with it.
+let shortener: Shortener | undefined;
+try {
+  const settings = shortenerSettingsFromEnv(process.env, serverName);
+  if (settings) {
+    const { Shortener } = await import('./shortener/service.js');
+    shortener = new Shortener(settings);
+    void shortener.start();
+    console.log(`${serverName}: shortener on ${settings.nats.servers.length} log node(s)`);
+  }
+} catch (err) {
+  console.error(`${serverName}: ${(err as Error).message}`);
+  process.exit(1);
+}
+
 let draining = false;
-const app = createApp({ serverId, serverName, isDraining: () => draining, data });
+const app = createApp({ serverId, serverName, isDraining: () => draining, data, shortener });
 
 const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
   console.log(`${serverName} listening on :${info.port}`);
@@ -50,7 +67,9 @@ function drain(signal: string): void {
     server.close(() => {
       console.log(`${serverName}: drained, exiting`);
       data?.client.disconnect();
-      process.exit(0);
+      // The master role resigned (the other candidate takes it at once), the last partial click
+      // batches sent, so none is stranded in this node's Redis.
+      void (shortener?.stop() ?? Promise.resolve()).then(() => process.exit(0));
     });
     server.closeIdleConnections();
   }, drainDelayMs).unref();

@@ -26,6 +26,20 @@ const aptPackages: Record<(typeof netnsTools)[number] | 'iptables' | 'nft', stri
 };
 
 /**
+ * The URL shortener's servers (hakit up --with shortener): the replicated log, etcd for Patroni
+ * and the master role, Patroni and Postgres 15. Installed by setup like the rest, so its tests
+ * and nodes find them.
+ */
+export const shortenerPackages: Record<string, string> = {
+  'nats-server': 'nats-server',
+  etcd: 'etcd-server',
+  etcdctl: 'etcd-client',
+  patroni: 'patroni',
+  '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
+  psql: 'postgresql-client-15',
+};
+
+/**
  * Installs with apt the package of every tool that is missing (tool → package). Refuses without
  * root, or on a system without apt, naming what to install.
  */
@@ -86,7 +100,7 @@ export async function setupPeers(progress: Progress): Promise<void> {
 }
 
 export async function setup(progress: Progress): Promise<void> {
-  await aptInstallMissing(progress, aptPackages, 'setup');
+  await aptInstallMissing(progress, { ...aptPackages, ...shortenerPackages }, 'setup');
   if ((await shMaybe`id -u keepalived_script`).exitCode !== 0) {
     await progress.step(
       "Create user keepalived_script (runs keepalived's check scripts)",
@@ -96,7 +110,8 @@ export async function setup(progress: Progress): Promise<void> {
   // Debian starts its own redis-server and redis-sentinel on install where systemd runs: the kit
   // starts its data nodes itself, so the host's are stopped and disabled (nothing of theirs listens).
   if (await commandExists('systemctl')) {
-    for (const unit of ['redis-server', 'redis-sentinel']) {
+    // The same for the shortener's servers: its nodes run their own.
+    for (const unit of ['redis-server', 'redis-sentinel', 'nats-server', 'etcd', 'patroni', 'postgresql']) {
       if ((await shMaybe`systemctl is-enabled ${unit}`).stdout.trim() === 'enabled')
         await progress.step(`Stop and disable Debian's own ${unit} service`, () => sh`systemctl disable --now ${unit}`);
     }

@@ -6,7 +6,7 @@ import { ExitCode, HakitError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 
 /** What the backends import; their own dependencies follow (dependencyClosure). */
-const BACKEND_DEPS = ['hono', '@hono/node-server', 'ioredis'];
+const BACKEND_DEPS = ['hono', '@hono/node-server', 'ioredis', 'nats', 'pg'];
 
 /**
  * The packages `roots` need at run time, from node_modules' own package.json files (npm's flat

@@ -1,0 +1,141 @@
+// What the master does besides taking creates: the links projection and the click totals in
+// Postgres, each fed by one durable consumer that both candidates share (`projector` on LINKS,
+// `aggregator` on CLICKS: the course's consumer group of the master). Postgres keeps the position
+// applied last in the same transaction as the rows, so a message the log delivers again after a
+// failover (acknowledged or not) is skipped, never counted twice.
+import type { JetStreamClient, JetStreamManager, JsMsg } from 'nats';
+import { AckPolicy, CLICKS, decode, DeliverPolicy, isNotFound, LINKS, type ClickBatch, type LinkEvent } from './log.js';
+import { applyClicks, ensureSchema, projectLinks, type PgPrimary } from './postgres.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const batchMax = 500;
+
+export interface ApplierState {
+  /** Last stream sequence applied to Postgres by this node. */
+  applied: number;
+  /** Messages the consumer had not delivered yet, as it last said. */
+  behind: number;
+  error?: string;
+}
+
+/** One consumer feeding Postgres in batches until stopped. */
+class Applier {
+  readonly state: ApplierState = { applied: 0, behind: 0 };
+  private stopped = false;
+  private stopIter?: () => void;
+  private done?: Promise<void>;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    readonly stream: string,
+    readonly durable: string,
+    private readonly apply: (batch: JsMsg[]) => Promise<unknown>,
+  ) {}
+
+  start(): void {
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopIter?.();
+    await this.done;
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    try {
+      await this.jsm.consumers.info(this.stream, this.durable);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.jsm.consumers.add(this.stream, {
+        durable_name: this.durable,
+        ack_policy: AckPolicy.All,
+        deliver_policy: DeliverPolicy.All,
+        max_ack_pending: 10_000,
+        ack_wait: 30_000_000_000,
+      });
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.ensureConsumer();
+        const consumer = await this.js.consumers.get(this.stream, this.durable);
+        const iter = await consumer.consume({ max_messages: batchMax * 2 });
+        this.stopIter = () => iter.stop();
+        if (this.stopped) iter.stop();
+        let batch: JsMsg[] = [];
+        for await (const m of iter) {
+          batch.push(m);
+          if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
+          await this.apply(batch);
+          const last = batch.at(-1)!;
+          last.ack();
+          this.state.applied = last.seq;
+          this.state.behind = last.info.pending;
+          batch = [];
+        }
+        delete this.state.error;
+      } catch (err) {
+        this.state.error = (err as Error).message;
+        if (!this.stopped) await sleep(300);
+      }
+    }
+  }
+}
+
+export class MasterWork {
+  private appliers: Applier[] = [];
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly db: PgPrimary,
+    private readonly log: (msg: string) => void = () => undefined,
+  ) {}
+
+  get states(): Record<string, ApplierState> {
+    return Object.fromEntries(this.appliers.map((a) => [a.durable, a.state]));
+  }
+
+  async start(): Promise<void> {
+    if (this.appliers.length) return;
+    const db = this.db;
+    this.appliers = [
+      new Applier(this.js, this.jsm, LINKS, 'projector', (batch) =>
+        projectLinks(
+          db,
+          batch.map((m) => ({ seq: m.seq, value: decode<LinkEvent>(m.data) })),
+        ),
+      ),
+      new Applier(this.js, this.jsm, CLICKS, 'aggregator', (batch) =>
+        applyClicks(
+          db,
+          batch.map((m) => ({ seq: m.seq, value: decode<ClickBatch>(m.data) })),
+        ),
+      ),
+    ];
+    // The schema first (Postgres may be failing over: retried until it answers).
+    void (async () => {
+      for (;;) {
+        try {
+          await ensureSchema(db);
+          break;
+        } catch (err) {
+          this.log(`master: schema: ${(err as Error).message}`);
+          await sleep(500);
+        }
+        if (!this.appliers.length) return;
+      }
+      for (const a of this.appliers) a.start();
+    })();
+  }
+
+  async stop(): Promise<void> {
+    const was = this.appliers;
+    this.appliers = [];
+    await Promise.all(was.map((a) => a.stop()));
+  }
+}
