@@ -6,6 +6,8 @@ import type { NodeGroup } from './group.js';
 import type { Credentials } from '../runtime/runtime.js';
 import { lbGroup } from './lb/index.js';
 import { redisGroup } from './redis/index.js';
+import { clusterGroup } from './cluster/index.js';
+import { weatherGroup } from './weather/index.js';
 
 export type { NodeGroup } from './group.js';
 
@@ -13,6 +15,8 @@ export const nodeGroups: Record<Role, NodeGroup> = {
   lb: lbGroup,
   backend: backendGroup,
   redis: redisGroup,
+  cluster: clusterGroup,
+  weather: weatherGroup,
 };
 
 export function groupOf(node: NodeSpec): NodeGroup {

@@ -2,7 +2,7 @@
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
 import { BlockList, isIPv4 } from 'node:net';
 
-export type Role = 'lb' | 'backend' | 'redis';
+export type Role = 'lb' | 'backend' | 'redis' | 'cluster' | 'weather';
 
 /**
  * The opt-in parts of the stack (`hakit up --with weather,chat`, or `all`): their nodes start only
@@ -52,10 +52,24 @@ export const defaultTopology: Topology = {
 };
 
 /**
+ * The weather feature's nodes (`hakit up --with weather`): the Redis Cluster (cluster1–cluster9,
+ * three primaries with two replicas each; the chat's feature uses it too) and the weather source.
+ */
+export const weatherNodes: readonly NodeSpec[] = [
+  ...Array.from({ length: 9 }, (_, i): NodeSpec => ({
+    name: `cluster${i + 1}`,
+    role: 'cluster',
+    address: `10.213.0.${41 + i}`,
+    features: ['weather', 'chat'],
+  })),
+  { name: 'weather', role: 'weather', address: '10.213.0.55', features: ['weather'] },
+];
+
+/**
  * The opt-in nodes, each naming the features that need it: `withFeatures` adds those of the
  * features asked for to a topology. Addresses: docs/architecture.md#opt-in-features.
  */
-export const optionalNodes: readonly NodeSpec[] = [];
+export const optionalNodes: readonly NodeSpec[] = [...weatherNodes];
 
 /**
  * `t` with the opt-in nodes of `on` (each once, even when several features need it), and `on`
