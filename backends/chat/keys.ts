@@ -64,11 +64,6 @@ export const chatKeys = {
   rooms: 'chat:rooms',
 } as const;
 
-/** The glob patterns of every chat key (the app user's ACL on the cluster nodes). */
-export const chatKeyPatterns = ['chat:*'] as const;
-/** The chat's sharded pub/sub channels (the app user's ACL). */
-export const chatChannelPatterns = ['chat:r:*'] as const;
-
 /** How evenly `counts` (per primary) spread: the largest deviation from an equal share, as a fraction (0.1 = ±10 %). */
 export function spreadDeviation(counts: number[]): number {
   const total = counts.reduce((a, b) => a + b, 0);
