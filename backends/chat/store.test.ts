@@ -61,7 +61,7 @@ describe.skipIf(skipOutsideCi(missing))('the chat store on a real Redis Cluster'
     ]);
     expect((await b.recent(room, 2)).map((m) => m.seq)).toEqual([4, 5]);
     expect(await b.range(room, 5)).toEqual([]);
-  });
+  }, 30_000);
 
   it('fills blocks of 100 in order, each on the primary that serves its slot, and resumes across their edges', async () => {
     const room = freshRoom();
@@ -82,7 +82,7 @@ describe.skipIf(skipOutsideCi(missing))('the chat store on a real Redis Cluster'
     expect(resumed.map((m) => m.seq)).toEqual(Array.from({ length: 155 }, (_, i) => 96 + i));
     // The head hint moved on with the blocks.
     expect(Number(await lab.admin(await lab.primaryOfSlot(calculateSlot(room))).get(chatKeys.head(room)))).toBe(2);
-  });
+  }, 30_000);
 
   it('stores a retried send once, from another backend, after its block filled up', async () => {
     const room = freshRoom();
@@ -100,7 +100,7 @@ describe.skipIf(skipOutsideCi(missing))('the chat store on a real Redis Cluster'
     const all = await b.range(room, 0, 500);
     expect(all.filter((x) => x.sid === m.sid)).toHaveLength(1);
     expect(all.map((x) => x.seq)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
-  });
+  }, 30_000);
 
   it('keeps concurrent senders on two backends contiguous, each sender in its own order, nothing twice', async () => {
     const room = freshRoom();
@@ -115,14 +115,14 @@ describe.skipIf(skipOutsideCi(missing))('the chat store on a real Redis Cluster'
     for (const who of ['alice', 'bob', 'carol']) {
       expect(all.filter((m) => m.author === who).map((m) => Number(m.text))).toEqual(Array.from({ length: 120 }, (_, i) => i));
     }
-  });
+  }, 30_000);
 
   it('refuses a send whose after is further back than it searches, rather than storing it twice', async () => {
     const room = freshRoom();
     const small = new ChatStore(clusters[0]!, { ...settings, maxScanBlocks: 1 });
     for (let i = 0; i < 3 * blockSize + 1; i++) await a.append(room, msg(), i);
     await expect(small.append(room, msg(), 0)).rejects.toBeInstanceOf(SendTooOld);
-  });
+  }, 30_000);
 
   it('counts each writer once per message, in the room and per user', async () => {
     const room = freshRoom();
@@ -136,7 +136,7 @@ describe.skipIf(skipOutsideCi(missing))('the chat store on a real Redis Cluster'
     ]);
     // Per user: the full blocks (1–200) only.
     expect((await b.userRooms('gaga'))[room]).toBe(67);
-  });
+  }, 30_000);
 
   it('keeps every acknowledged message through the death of the primary that holds the head block', async () => {
     const room = freshRoom();
