@@ -16,6 +16,7 @@ import { createChatClients } from './clients.js';
 import { registerChatRoutes } from './routes.js';
 import { ChatService, defaultChatSettings } from './service.js';
 import { ChatSession, type ShownMessage, type SocketLike } from './session.js';
+import { ChatLoad } from '../../scripts/chat/workload.js';
 
 const missing = await missingPrerequisites(['redis-server', 'redis-cli', 'setpriv']);
 
@@ -184,5 +185,27 @@ describe.skipIf(skipOutsideCi(missing))('the chat on two backends and a real Red
       req.on('error', reject);
     });
     expect(status).toBe(400);
+  }, 30_000);
+
+  it('runs the fault workload end to end: every message stored once, shown to the room in order, latency measured', async () => {
+    const [b1] = backends as [Backend];
+    const load = new ChatLoad({
+      base: b1.url,
+      rooms: 5,
+      clientsPerRoom: 2,
+      ratePerSecond: 40,
+      roomPrefix: freshRoom(),
+      maxDurationMs: 20_000,
+    });
+    await load.waitJoined();
+    await until('80 messages sent', async () => load.sentCount >= 80, 15_000);
+    const o = await load.stop();
+    expect(o.cost.totals.sent).toBeGreaterThanOrEqual(80);
+    expect(o.cost.totals.acknowledged).toBe(o.cost.totals.sent);
+    expect(o.cost.totals.delivered).toBe(o.cost.totals.sent);
+    expect([o.cost.totals.lost, o.cost.totals.duplicated, o.cost.totals.reordered]).toEqual([0, 0, 0]);
+    expect(o.cost.latencyMs.samples).toBe(o.cost.totals.delivered);
+    expect(o.cost.latencyMs.p99).toBeGreaterThan(0);
+    expect(o.logs.reduce((a, [, e]) => a + e.length, 0)).toBe(o.cost.totals.sent);
   }, 30_000);
 });

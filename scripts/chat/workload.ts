@@ -14,7 +14,8 @@ export interface ChatLoadOptions {
   /** http://HOST[:PORT] the chat is served on (the VIP). */
   base: string;
   rooms: number;
-  clientsPerRoom: number;
+  /** Clients in each room (a number for all, or per room index). */
+  clientsPerRoom: number | ((room: number) => number);
   /** Messages per second over all rooms. */
   ratePerSecond: number;
   /** Room names are PREFIX-1 … PREFIX-N (a run of its own starts on fresh rooms). */
@@ -82,10 +83,11 @@ export class ChatLoad {
     const ws = o.base.replace(/^http/, 'ws');
     this.rooms = Array.from({ length: o.rooms }, (_, i) => `${o.roomPrefix}-${i + 1}`);
     for (const [r, room] of this.rooms.entries()) {
-      for (let c = 0; c < o.clientsPerRoom; c++) {
+      const count = typeof o.clientsPerRoom === 'number' ? o.clientsPerRoom : o.clientsPerRoom(r);
+      for (let c = 0; c < count; c++) {
         const nick = o.nickOf?.(r, c) ?? `u${r + 1}-${c + 1}`;
         const record: ClientRecord = {
-          name: `${room}/${nick}`,
+          name: `${room}/${nick}#${c + 1}`,
           room,
           startedAfter: 0,
           sends: [],
