@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { registerBenchCommands } from './commands/bench.js';
 import { registerChaosCommands } from './commands/chaos.js';
+import { registerClusterCommands } from './commands/cluster.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDockerCommands } from './commands/docker.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
@@ -41,6 +42,7 @@ const program = new Command('hakit')
 registerStackCommands(program);
 registerDemoCommands(program);
 registerDataCommands(program);
+registerClusterCommands(program);
 registerDashboardCommands(program);
 registerDockerCommands(program);
 registerBenchCommands(program);

@@ -80,6 +80,11 @@ export interface NodeGroup {
   profileEnv?(profile: ConfigProfile | undefined): Record<string, string>;
   /** netns: the node's main process. */
   launch(node: NodeSpec, ctx: LaunchContext): Launch;
+  /**
+   * After every node of the group started, on any runtime (`up`): what makes them one — the Redis
+   * Cluster's `--cluster create` on empty nodes, then its check.
+   */
+  formed?(rt: Runtime): Promise<void>;
   /** After a node started on one host: what must hold before the next one starts. */
   started?(rt: Runtime, node: NodeSpec, firstOfGroup: boolean): Promise<void>;
   /** The state of each of the group's nodes (`mine`) for status; `all` is every node's liveness. */

@@ -5,6 +5,8 @@ import { backendGroup } from './backend/index.js';
 import type { NodeGroup } from './group.js';
 import { lbGroup } from './lb/index.js';
 import { redisGroup } from './redis/index.js';
+import { clusterGroup } from './cluster/index.js';
+import { weatherGroup } from './weather/index.js';
 
 export type { NodeGroup } from './group.js';
 
@@ -12,6 +14,8 @@ export const nodeGroups: Record<Role, NodeGroup> = {
   lb: lbGroup,
   backend: backendGroup,
   redis: redisGroup,
+  cluster: clusterGroup,
+  weather: weatherGroup,
 };
 
 export function groupOf(node: NodeSpec): NodeGroup {

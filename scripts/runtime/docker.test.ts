@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HakitError } from '../errors.js';
 import { shMaybe } from '../sh.js';
 import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
-import { defaultTopology, lbs } from '../stack/topology.js';
+import { defaultTopology, lbs, weatherNodes } from '../stack/topology.js';
 import { composeFile, detectCompose } from './docker-engine.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
+import { groupOf } from '../groups/index.js';
 import { DockerRuntime, profileEnvOf } from './docker.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -100,8 +101,9 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
 
   it('has the address plan of scripts/stack/topology.ts', () => {
     const svc = services(yaml);
-    expect([...svc.keys()].sort()).toEqual(defaultTopology.nodes.map((n) => n.name).sort());
-    for (const n of defaultTopology.nodes) {
+    const all = [...defaultTopology.nodes, ...weatherNodes];
+    expect([...svc.keys()].sort()).toEqual(all.map((n) => n.name).sort());
+    for (const n of all) {
       expect(svc.get(n.name), n.name).toMatch(new RegExp(`ipv4_address: ${n.address.replace(/\./g, '\\.')}\\n`));
       expect(svc.get(n.name), n.name).toMatch(new RegExp(`hostname: ${n.name}\\n`));
     }
@@ -204,11 +206,10 @@ describe('profiles on Docker', () => {
   };
   const envOnly = Object.values(profiles).filter((p) => !unsupportedOn(p, 'docker'));
 
-  it.each(envOnly)('$name: compose.yaml passes every variable of the profile to both LBs', (p) => {
-    const env = profileEnvOf(defaultTopology, p);
-    for (const lb of lbs(defaultTopology)) {
-      const listed = Object.keys(doc.services[lb.name]!.environment);
-      for (const name of Object.keys(env)) expect(listed, `${lb.name} ${name}`).toContain(name);
+  it.each(envOnly)('$name: compose.yaml passes every variable of the profile to the nodes of its group', (p) => {
+    for (const node of defaultTopology.nodes) {
+      const listed = Object.keys(doc.services[node.name]!.environment);
+      for (const name of Object.keys(groupOf(node).profileEnv?.(p) ?? {})) expect(listed, `${node.name} ${name}`).toContain(name);
     }
   });
 

@@ -2,7 +2,7 @@
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
 import { BlockList, isIPv4 } from 'node:net';
 
-export type Role = 'lb' | 'backend' | 'redis';
+export type Role = 'lb' | 'backend' | 'redis' | 'cluster' | 'weather';
 
 export interface NodeSpec {
   name: string;
@@ -39,6 +39,15 @@ export const defaultTopology: Topology = {
     { name: 'redis3', role: 'redis', address: '10.213.0.33' },
   ],
 };
+
+/**
+ * The weather feature's nodes (`hakit up --with weather`): the Redis Cluster (cluster1–cluster9,
+ * three primaries with two replicas each; the chat's feature uses it too) and the weather source.
+ */
+export const weatherNodes: readonly NodeSpec[] = [
+  ...Array.from({ length: 9 }, (_, i): NodeSpec => ({ name: `cluster${i + 1}`, role: 'cluster', address: `10.213.0.${41 + i}` })),
+  { name: 'weather', role: 'weather', address: '10.213.0.55' },
+];
 
 /** The topology without its data nodes: the web tier alone. */
 export const webTier = (t: Topology): Topology => ({ ...t, nodes: t.nodes.filter((n) => n.role === 'lb' || n.role === 'backend') });
