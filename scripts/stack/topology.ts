@@ -49,6 +49,16 @@ export const weatherNodes: readonly NodeSpec[] = [
   { name: 'weather', role: 'weather', address: '10.213.0.55' },
 ];
 
+/**
+ * The chat's fourth shard (`hakit up --with chat`): two more cluster nodes, started blank beside
+ * cluster1–9 and not formed with them; `hakit cluster add-shard` makes cluster10 a primary with
+ * cluster11 its replica, `remove-shard` makes them blank again (docs/architecture.md#adding-and-removing-a-shard).
+ */
+export const chatNodes: readonly NodeSpec[] = [
+  { name: 'cluster10', role: 'cluster', address: '10.213.0.51' },
+  { name: 'cluster11', role: 'cluster', address: '10.213.0.52' },
+];
+
 /** The topology without its data nodes: the web tier alone. */
 export const webTier = (t: Topology): Topology => ({ ...t, nodes: t.nodes.filter((n) => n.role === 'lb' || n.role === 'backend') });
 
