@@ -13,6 +13,7 @@ import { registerDockerCommands } from './commands/docker.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerKvCommands } from './commands/kv.js';
+import { registerChatCommands } from './commands/chat.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerSwarmCommands } from './commands/swarm.js';
 import { ExitCode } from './errors.js';
@@ -49,5 +50,6 @@ registerBenchCommands(program);
 registerChaosCommands(program);
 registerSwarmCommands(program);
 registerKvCommands(program);
+registerChatCommands(program);
 
 await program.parseAsync();

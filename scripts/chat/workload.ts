@@ -13,6 +13,8 @@ import { chatTally, checkChat, type ChatCost, type ClientRecord, type RoomLogEnt
 export interface ChatLoadOptions {
   /** http://HOST[:PORT] the chat is served on (the VIP). */
   base: string;
+  /** Where a client connects instead, asked at each (re)connect (the loopback bench: two backends, no LB). */
+  baseFor?: (room: number, client: number) => string;
   rooms: number;
   /** Clients in each room (a number for all, or per room index). */
   clientsPerRoom: number | ((room: number) => number);
@@ -80,7 +82,7 @@ export class ChatLoad {
   private cursor = 0;
 
   constructor(private readonly o: ChatLoadOptions) {
-    const ws = o.base.replace(/^http/, 'ws');
+    const ws = (r: number, c: number) => (o.baseFor?.(r, c) ?? o.base).replace(/^http/, 'ws');
     this.rooms = Array.from({ length: o.rooms }, (_, i) => `${o.roomPrefix}-${i + 1}`);
     for (const [r, room] of this.rooms.entries()) {
       const count = typeof o.clientsPerRoom === 'number' ? o.clientsPerRoom : o.clientsPerRoom(r);
@@ -102,7 +104,7 @@ export class ChatLoad {
         client.session = new ChatSession({
           open: (after) => {
             const q = new URLSearchParams({ room, nick, ...(after === undefined ? {} : { after: String(after) }) });
-            return new WebSocket(`${ws}/chat/ws?${q}`, { handshakeTimeout: 2000 }) as unknown as SocketLike;
+            return new WebSocket(`${ws(r, c)}/chat/ws?${q}`, { handshakeTimeout: 2000 }) as unknown as SocketLike;
           },
           pingIntervalMs: o.pingMs ?? 250,
           silenceMs: o.silenceMs ?? 750,

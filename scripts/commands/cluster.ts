@@ -27,4 +27,27 @@ export function registerClusterCommands(program: Command): void {
     .option('--concurrency <n>', 'requests in flight at once (1–64)', count(64), 32)
     .option('--json', 'print JSON for scripts')
     .action(lazyAction(async () => (await import('./run/cluster.js')).fillCluster));
+  // Live resharding (docs/architecture.md#live-resharding): the kit's runner, with progress.
+  cluster
+    .command('reshard')
+    .description(
+      "move N slots from one primary to another, live (the source's highest slots), with progress; Ctrl-C stops between two batches",
+    )
+    .requiredOption('--from <node>', 'the primary that gives the slots (e.g. cluster1)')
+    .requiredOption('--to <node>', 'the primary that takes them')
+    .requiredOption('--slots <n>', 'how many slots')
+    .option('--json', 'print JSON for scripts')
+    .action(lazyAction(async () => (await import('./run/reshard.js')).reshard));
+  cluster
+    .command('add-shard')
+    .description(
+      "the chat's fourth shard joins (hakit up --with chat): cluster10 as a primary, cluster11 its replica, then 4096 slots each",
+    )
+    .option('--json', 'print JSON for scripts')
+    .action(lazyAction(async () => (await import('./run/reshard.js')).addShard));
+  cluster
+    .command('remove-shard')
+    .description('the fourth shard leaves: its slots go back to the three primaries, then cluster10 and cluster11 are forgotten and reset')
+    .option('--json', 'print JSON for scripts')
+    .action(lazyAction(async () => (await import('./run/reshard.js')).removeShard));
 }

@@ -66,10 +66,20 @@ export const weatherNodes: readonly NodeSpec[] = [
 ];
 
 /**
+ * The chat's fourth shard (`hakit up --with chat`): two more cluster nodes, started blank beside
+ * cluster1–9 and not formed with them; `hakit cluster add-shard` makes cluster10 a primary with
+ * cluster11 its replica, `remove-shard` makes them blank again (docs/architecture.md#adding-and-removing-a-shard).
+ */
+export const chatNodes: readonly NodeSpec[] = [
+  { name: 'cluster10', role: 'cluster', address: '10.213.0.51', features: ['chat'] },
+  { name: 'cluster11', role: 'cluster', address: '10.213.0.52', features: ['chat'] },
+];
+
+/**
  * The opt-in nodes, each naming the features that need it: `withFeatures` adds those of the
  * features asked for to a topology. Addresses: docs/architecture.md#opt-in-features.
  */
-export const optionalNodes: readonly NodeSpec[] = [...weatherNodes];
+export const optionalNodes: readonly NodeSpec[] = [...weatherNodes, ...chatNodes];
 
 /**
  * `t` with the opt-in nodes of `on` (each once, even when several features need it), and `on`

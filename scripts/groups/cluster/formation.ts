@@ -10,8 +10,12 @@ import type { NodeSpec } from '../../stack/topology.js';
 import { REDIS_PORT } from '../redis/client.js';
 import { checkArgs, checkVerdict, createArgs, type CheckVerdict } from './form.js';
 import { clusterAdminPassword, clusterHealthy, clusterStates, seeClusterNode } from './status.js';
+import { isChatShardNode } from './chat-shard.js';
 
 export const clusterNodesOf = (rt: Runtime): NodeSpec[] => rt.topology.nodes.filter((n) => n.role === 'cluster');
+
+/** The nodes `up` forms the cluster from: all but the chat's fourth shard, which joins later (add-shard). */
+export const formedNodesOf = (rt: Runtime): NodeSpec[] => clusterNodesOf(rt).filter((n) => !isChatShardNode(n.name));
 
 const addressOf = (n: NodeSpec) => ({ host: n.address, port: REDIS_PORT });
 
@@ -60,7 +64,7 @@ export async function waitClusterWhole(rt: Runtime, timeoutMs: number): Promise<
  * two replicas each), wait until it is whole, and check it.
  */
 export async function formCluster(rt: Runtime): Promise<'created' | 'rejoined'> {
-  const nodes = clusterNodesOf(rt);
+  const nodes = formedNodesOf(rt);
   const password = clusterAdminPassword();
   const seen = await waitFor(
     'every cluster node to answer',

@@ -9,6 +9,7 @@ import type { NodeGroup } from '../group.js';
 import { REDIS_PORT } from '../redis/client.js';
 import { clusterSecrets, secretEnv } from '../secrets.js';
 import { clusterShape } from './form.js';
+import { isChatShardNode } from './chat-shard.js';
 import { formCluster } from './formation.js';
 import { clusterHealthy, clusterStates } from './status.js';
 
@@ -35,7 +36,7 @@ export const clusterGroup: NodeGroup = {
   configDirs: ['redis'],
   // With the other data nodes: formed before the backends start.
   startRank: 0,
-  servingStates: ['PRIMARY', 'REPLICA'],
+  servingStates: ['PRIMARY', 'REPLICA', 'SPARE'],
   // A host's death: silent on the network first, so peers and clients see a vanished node
   // (timeouts; the node timeout is what the cluster measures), not closed sockets.
   diesSilently: true,
@@ -60,10 +61,11 @@ export const clusterGroup: NodeGroup = {
   healthy: (nodes) => clusterHealthy(nodes, clusterShape.primaries),
   validate(nodes) {
     const want = clusterShape.primaries * (1 + clusterShape.replicasEach);
-    return nodes.length === 0 || nodes.length === want
+    const formed = nodes.filter((n) => !isChatShardNode(n.name));
+    return nodes.length === 0 || formed.length === want
       ? []
       : [
-          `expected ${want} cluster nodes (${clusterShape.primaries} primaries with ${clusterShape.replicasEach} replicas each), found ${nodes.length}`,
+          `expected ${want} cluster nodes (${clusterShape.primaries} primaries with ${clusterShape.replicasEach} replicas each) besides the chat's fourth shard, found ${formed.length}`,
         ];
   },
 };

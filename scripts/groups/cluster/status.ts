@@ -9,7 +9,8 @@ import { askNode, REDIS_PORT } from '../redis/client.js';
 import { parseRole } from '../redis/status.js';
 import { parseClusterInfo, parseClusterNodes, slotCount } from './cluster-nodes.js';
 
-export type ClusterNodeState = 'PRIMARY' | 'REPLICA' | 'SYNCING' | 'STARTING' | 'DOWN';
+/** SPARE: a blank node that knows no cluster (the chat's fourth shard before `hakit cluster add-shard`). */
+export type ClusterNodeState = 'PRIMARY' | 'REPLICA' | 'SYNCING' | 'STARTING' | 'DOWN' | 'SPARE';
 
 export const clusterAdminPassword = (): string => loadCredentials()?.secrets?.CLUSTER_ADMIN_PASSWORD ?? '';
 
@@ -25,6 +26,8 @@ export interface ClusterNodeSeen {
   memoryBytes?: number;
   /** How many nodes it knows that it marks failing (PFAIL or FAIL). */
   failing?: number;
+  /** How many nodes it knows, itself included (1: a blank node, in no cluster). */
+  knownNodes?: number;
 }
 
 /** What one node says of itself; {} when it does not answer. */
@@ -46,11 +49,13 @@ export async function seeClusterNode(host: string, password: string, port = REDI
     keys,
     ...(mem ? { memoryBytes: Number(mem[1]) } : {}),
     failing: lines.filter((l) => l.failing).length,
+    knownNodes: lines.length,
   };
 }
 
 export function clusterNodeState(running: boolean, s: ClusterNodeSeen): ClusterNodeState {
   if (!running) return 'DOWN';
+  if (s.role === 'master' && (s.slots ?? 0) === 0 && s.knownNodes === 1) return 'SPARE';
   if (s.role === 'master') return (s.slots ?? 0) > 0 ? 'PRIMARY' : 'REPLICA';
   if (s.role === 'slave') return s.linkUp ? 'REPLICA' : 'SYNCING';
   return 'STARTING';
@@ -80,16 +85,21 @@ export async function clusterStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<
 
 /**
  * Whole: three primaries holding all 16384 slots, every other node a replica of one of them (two
- * each), and every node seeing the cluster ok with no node failing.
+ * each), and every node seeing the cluster ok with no node failing. Blank spare nodes (the chat's
+ * fourth shard before it joins) are left out; once it has joined, four primaries, each with its
+ * replicas, are whole too.
  */
 export function clusterHealthy(
   nodes: Array<{ name: string; state: string; detail?: Record<string, string | number> }>,
   primaries = 3,
 ): boolean {
-  const ps = nodes.filter((n) => n.state === 'PRIMARY');
-  if (ps.length !== primaries || !nodes.every((n) => n.state === 'PRIMARY' || n.state === 'REPLICA')) return false;
+  const members = nodes.filter((n) => n.state !== 'SPARE');
+  const ps = members.filter((n) => n.state === 'PRIMARY');
+  if (ps.length < primaries || !members.every((n) => n.state === 'PRIMARY' || n.state === 'REPLICA')) return false;
   if (ps.reduce((sum, p) => sum + Number(p.detail?.slots ?? 0), 0) !== 16384) return false;
-  const each = (nodes.length - primaries) / primaries;
-  if (!ps.every((p) => nodes.filter((n) => n.detail?.primary === p.name).length === each)) return false;
-  return nodes.every((n) => n.detail?.cluster === 'ok' && !n.detail?.failing);
+  const replicasOf = (p: { name: string }) => members.filter((n) => n.detail?.primary === p.name).length;
+  const each = (members.length - ps.length) / ps.length;
+  // Evenly replicated when the numbers allow it (nine nodes: two each); else every primary has one.
+  if (!ps.every((p) => (Number.isInteger(each) ? replicasOf(p) === each : replicasOf(p) >= 1))) return false;
+  return members.every((n) => n.detail?.cluster === 'ok' && !n.detail?.failing);
 }
