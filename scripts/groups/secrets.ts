@@ -2,7 +2,10 @@
 // from the group registry so that credentials.ts can ask without loading every group.
 export const redisSecrets = ['REDIS_ADMIN_PASSWORD', 'REDIS_APP_PASSWORD', 'REDIS_REPLICA_PASSWORD', 'REDIS_SENTINEL_PASSWORD'] as const;
 
-export const groupSecrets = (): readonly string[] => [...redisSecrets];
+/** The Redis Cluster nodes' ACL passwords (scripts/groups/cluster/): admin, the backends' app user, replication. */
+export const clusterSecrets = ['CLUSTER_ADMIN_PASSWORD', 'CLUSTER_APP_PASSWORD', 'CLUSTER_REPLICA_PASSWORD'] as const;
+
+export const groupSecrets = (): readonly string[] => [...redisSecrets, ...clusterSecrets];
 
 /** The secrets as an environment (only those present). */
 export function secretEnv(secrets: Record<string, string> | undefined, names: readonly string[]): Record<string, string> {

@@ -44,7 +44,7 @@ describe('checkTopology', () => {
     t.nodes = t.nodes.filter((n) => n.name !== 'lb2' && n.role !== 'backend');
     t.nodes.push({ name: 'cache1', role: 'cache' as never, address: '10.213.0.41' });
     expect(checkTopology(t)).toEqual([
-      'node cache1: no node group "cache" (groups: lb, backend, redis)',
+      'node cache1: no node group "cache" (groups: lb, backend, redis, cluster, weather)',
       'expected 2 load balancers, found 1',
       'expected at least 1 backend',
     ]);

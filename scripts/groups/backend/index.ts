@@ -1,9 +1,8 @@
 // The backends: the Hono app of backends/, one per node, behind both LBs' HAProxy.
 import { join } from 'node:path';
 import type { NodeGroup } from '../group.js';
-import { installApp } from './app.js';
+import { asNobody, installApp } from './app.js';
 import { backendStates } from './status.js';
-import { redisClientEnv } from '../redis/client-env.js';
 import { backendProfileEnv } from '../../stack/profiles.js';
 
 export const backendGroup: NodeGroup = {
@@ -13,26 +12,19 @@ export const backendGroup: NodeGroup = {
   startRank: 1,
   servingStates: ['UP'],
   prepareHost: installApp,
-  profileEnv: backendProfileEnv,
-  launch: (node, { topology, appDir, credentials, profileEnv }) => ({
+  // The bench's profiles change the backends' Redis clients too (Sentinel's and the Cluster's: profiles.ts).
+  profileEnv: (profile) => ({ ...backendProfileEnv(profile), ...profile?.cluster?.client }),
+  launch: (node, { topology, appDir, clientEnv, profileEnv }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
-    argv: [
-      'setpriv',
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--no-new-privs',
-      process.execPath,
-      join(appDir, 'backends', 'server.js'),
-    ],
+    argv: asNobody([process.execPath, join(appDir, 'backends', 'server.js')]),
     env: {
       NODE_NAME: node.name,
       SERVER_ID: node.serverId ?? '1',
       SERVER_NAME: node.name,
       PORT: String(topology.ports.backend),
       NODE_ENV: 'production',
-      ...redisClientEnv(topology, credentials),
+      // Each group's address and credentials for the app (the Sentinels, …): NodeGroup.clientEnv.
+      ...clientEnv(),
       ...profileEnv,
     },
   }),

@@ -6,7 +6,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import { dataNodes, type NodeSpec, type Topology } from '../../stack/topology.js';
 import type { NodeGroup } from '../group.js';
 import { redisSecrets, secretEnv } from '../secrets.js';
-import { appAclEnv } from './client-env.js';
+import { appAclEnv, redisClientEnv } from './client-env.js';
 import { redisProfileEnv } from '../../stack/profiles.js';
 import { redisStates } from './status.js';
 
@@ -48,6 +48,7 @@ export const redisGroup: NodeGroup = {
       ...profileEnv,
     },
   }),
+  clientEnv: redisClientEnv,
   readStates: redisStates,
   // One primary, every other node a replica in sync, and every Sentinel agreeing on the primary,
   // knowing all the others and watching every replica: Sentinels find each other through the
