@@ -8,7 +8,18 @@ import { faultMode, type FaultKind } from './plan.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 
 export type Invariant =
-  'single-master' | 'served-again' | 'served-after-heal' | 'no-failed-request' | 'status-readable' | 'recovers' | 'down-leaves-nothing';
+  | 'single-master'
+  | 'served-again'
+  | 'served-after-heal'
+  | 'no-failed-request'
+  | 'status-readable'
+  | 'recovers'
+  | 'down-leaves-nothing'
+  // With the weather feature (weather.ts): no weather read or write fails through a cluster fault,
+  // no acknowledged write is lost, and the cluster is whole after every heal.
+  | 'no-failed-operation'
+  | 'no-lost-write'
+  | 'cluster-whole';
 
 /** One status reading (getStatus): who held the VIP, or why the status could not be read. */
 export interface StatusSample extends VipSample {

@@ -44,3 +44,18 @@ describe('planFaults', () => {
     expect(plan.filter((p) => p.kind.startsWith('backend') || p.kind === 'all-backends')).toEqual([]);
   });
 });
+
+describe('planFaults with the weather feature', () => {
+  it("draws C1–C4 with their own target rules, resolved against the cluster's shards when injected", () => {
+    const plan = planFaults(3, { ...opts, groups: ['lb', 'backend', 'redis', 'cluster', 'weather'] });
+    const targets = new Map(
+      plan.filter((p) => p.kind.startsWith('shard-') || p.kind === 'weather-source-hard').map((p) => [p.kind, p.target]),
+    );
+    expect(Object.fromEntries(targets)).toEqual({
+      'shard-primary-hard': 'cluster-primary',
+      'shard-replica-hard': 'cluster-replica',
+      'shard-primary-partition': 'cluster-primary-cut',
+      'weather-source-hard': 'weather-source',
+    });
+  });
+});

@@ -2,7 +2,7 @@
 // the fault catalogue (faults/catalogue.ts, by each entry's weight) with their targets, how long
 // each fault is held and the pause after it. The same seed (and the same node groups) gives the
 // same plan; the runner plays it until its --duration runs out. Pure: no clock, no I/O.
-import { drawable, faultByKind, type FaultKind } from '../faults/catalogue.js';
+import { drawable, faultByKind, type FaultKind, type TargetRule } from '../faults/catalogue.js';
 import type { Role } from '../stack/topology.js';
 
 export type { FaultKind };
@@ -24,10 +24,11 @@ export function mulberry32(seed: number): () => number {
 
 /**
  * Who a drawn fault hits: the LB holding the VIP or the other one, a backend by name, both
- * LBs/backends, or a data-node rule of the catalogue (resolved against the primary then).
+ * LBs/backends, or a data-node rule of the catalogue (resolved against the primary or the
+ * cluster's shards then).
  */
 export type TargetRole =
-  'active-lb' | 'backup-lb' | 'both-lbs' | 'both-backends' | `backend:${string}` | 'redis-primary' | 'redis-replica' | 'redis-primary-cut';
+  Exclude<TargetRule, 'all-lbs' | 'all-backends' | 'one-backend'> | 'both-lbs' | 'both-backends' | `backend:${string}`;
 
 export interface PlannedFault {
   kind: FaultKind;
@@ -61,9 +62,10 @@ export function planFaults(seed: number, opts: PlanOptions): PlannedFault[] {
     if (fault.target === 'all-lbs') target = 'both-lbs';
     else if (fault.target === 'all-backends') target = 'both-backends';
     else if (fault.target === 'one-backend') target = `backend:${opts.backends[Math.floor(rnd() * opts.backends.length)]!}`;
-    else if (fault.target.startsWith('redis-')) target = fault.target as TargetRole;
     // Mostly the active LB (the fault that costs something), sometimes the backup.
-    else target = rnd() < 0.75 ? 'active-lb' : 'backup-lb';
+    else if (fault.target === 'active-lb' || fault.target === 'backup-lb') target = rnd() < 0.75 ? 'active-lb' : 'backup-lb';
+    // A data-node rule: resolved against the primary or the shards when injected.
+    else target = fault.target;
     plan.push({ kind: fault.kind, target, holdMs: between(rnd, 400, 1500), gapMs: between(rnd, 200, 1000) });
   }
   return plan;

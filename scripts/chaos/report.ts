@@ -26,6 +26,7 @@ export function chaosJson(r: ChaosResult): ChaosJson {
     requests: r.requests,
     failed: r.failed,
     operations: r.operations,
+    ...(r.weather ? { weather: r.weather } : {}),
   };
 }
 
@@ -55,6 +56,12 @@ export function formatChaosSummary(r: ChaosResult, colour = false): string {
     byKind.toString(),
     `operations (${r.operations.acknowledged + r.operations.failed + r.operations.unknown}): ${r.operations.acknowledged} acknowledged, ${r.operations.failed} failed, ${r.operations.unknown} unknown (timed out); lost ${r.operations.lost}, doubled ${r.operations.doubled}, reordered ${r.operations.reordered}`,
   ];
+  if (r.weather) {
+    const w = r.weather;
+    lines.push(
+      `weather: ${w.reads.total} reads (${w.reads.failed + w.reads.unknown} failed; ${w.reads.hit} HIT, ${w.reads.stale} STALE, ${w.reads.miss} MISS), ${w.writes.total} writes (${w.writes.failed + w.writes.unknown} failed, ${w.writes.lost} acknowledged lost)`,
+    );
+  }
   if (r.violations.length === 0) {
     lines.push('0 invariant violations');
   } else {

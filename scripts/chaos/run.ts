@@ -1,7 +1,9 @@
 // The chaos soak's runner: plays a seeded fault plan (plan.ts) from the fault catalogue against a
-// live stack under a workload (the web probe through the VIP), samples the status every ~100 ms,
-// heals after every fault, stops by itself when --duration is spent, and hands what it recorded
-// to the invariant checker (invariants.ts). Optionally tears the stack down and checks nothing is left.
+// live stack under a workload (the web probe through the VIP; with the weather feature also the
+// weather reads and writes, weather.ts), samples the status every ~100 ms, heals after every fault
+// (a cluster fault: until `--cluster check` is clean), stops by itself when --duration is spent,
+// and hands what it recorded to the invariant checkers (invariants.ts, weather.ts). Optionally
+// tears the stack down and checks nothing is left.
 import { restoreNode, waitHealthy } from '../stack/actions.js';
 import { checkChaos, type FaultReport, type InjectedFault, type StatusSample, type Violation } from './invariants.js';
 import { faultMode, planFaults, type PlannedFault } from './plan.js';
@@ -16,6 +18,10 @@ import type { Runtime } from '../runtime/runtime.js';
 import { sleep } from '../sh.js';
 import { getStatus, masters } from '../observe/status.js';
 import type { Role } from '../stack/topology.js';
+import { readShards } from '../groups/cluster/admin.js';
+import { checkCluster, waitClusterWhole } from '../groups/cluster/formation.js';
+import type { WeatherTally } from '../faults/weather-ops.js';
+import { hasWeather, judgeWeather, startWeather } from './weather.js';
 
 export const MAX_CHAOS_MS = 30 * 60_000;
 
@@ -42,6 +48,8 @@ export interface ChaosResult {
   failed: number;
   /** The workload's operations: acknowledged, failed, unknown (and, for state, lost/doubled/reordered). */
   operations: OperationTally;
+  /** With the weather feature: the weather workload's reads and writes over the run. */
+  weather?: WeatherTally;
 }
 
 /** The run's shared state: when it started, what it recorded, what went wrong outside the checker. */
@@ -65,6 +73,7 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
   const run: Run = { rt, startMs: Date.now(), timeoutMs, intervalMs, extra: [] };
   const sampler = startSampler(rt);
   const workload = webProbe({ intervalMs, timeoutMs });
+  const weather = hasWeather(rt) ? await startWeather(rt, durationMs + 120_000) : undefined;
   const load = workload.start(rt, { maxDurationMs: durationMs + 120_000 });
   const faults: InjectedFault[] = [];
   // The workload's end: the last fault's cycle ends here, not when the judging starts (a gap from
@@ -84,16 +93,31 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
   } finally {
     loadEndMs = Date.now();
     const stopping = load.stop();
+    const weatherStopping = weather?.stop();
     await sampler.stop();
     // Interrupted mid-fault: heal and restore before leaving.
     if (opts.signal?.aborted) await healEverything(rt);
     await stopping;
+    await weatherStopping;
   }
   const records = await load.stop(); // already stopped: the same records
   const result: ChaosResult = {
     ...judge(run, records, sampler.samples, faults, opts.seed, loadEndMs),
     operations: workload.tally(records),
   };
+  if (weather) {
+    const weatherRecords = await weather.stop();
+    const judged = judgeWeather({
+      startMs: run.startMs,
+      endMs: loadEndMs,
+      records: weatherRecords,
+      plan: weather.plan,
+      faults,
+      stored: await weather.stored(weatherRecords),
+    });
+    result.weather = judged.tally;
+    result.violations.push(...judged.violations);
+  }
   if (opts.down) await downAndCheck(run, opts.down, result.violations);
   result.violations.sort((a, b) => a.atMs - b.atMs);
   return result;
@@ -130,7 +154,8 @@ async function playFault(run: Run, p: PlannedFault, samples: StatusSample[]): Pr
   const status = await healthy(run, 'before the next fault');
   const holder = (status ? masters(status)[0] : samples.at(-1)?.holders[0]) ?? lbNames(rt.topology)[0]!;
   const primary = status?.nodes.find((n) => n.role === 'redis' && n.state === 'PRIMARY')?.name;
-  const targets = resolvePlanned(run, p, { vip: holder, primary });
+  const shards = p.target.startsWith('cluster-') ? await readShards(rt) : undefined;
+  const targets = resolvePlanned(run, p, { vip: holder, primary, shards });
   const target = targets.join('+');
   // Not in step with the probe: a random phase within one interval.
   await sleep(Math.random() * run.intervalMs);
@@ -144,6 +169,7 @@ async function playFault(run: Run, p: PlannedFault, samples: StatusSample[]): Pr
     run.extra.push({ atMs: Date.now() - run.startMs, invariant: 'recovers', detail: `restoring after ${what}: ${message(err)}` });
   });
   await healthy(run, `after ${what}`);
+  if (fault.groups.includes('cluster')) await clusterWhole(run, what);
   const injected: InjectedFault = {
     atMs,
     injectedAtMs,
@@ -181,6 +207,16 @@ async function healthy(run: Run, what: string) {
     await healEverything(run.rt);
     return waitHealthy(run.rt, 20_000).catch(() => undefined);
   }
+}
+
+/** After a cluster fault's heal: the cluster whole again and `--cluster check` clean, or a violation. */
+async function clusterWhole(run: Run, what: string): Promise<void> {
+  const problems = await waitClusterWhole(run.rt, 20_000)
+    .then(() => checkCluster(run.rt))
+    .then((v) => (v.ok ? [] : v.problems))
+    .catch((err: unknown) => [message(err)]);
+  if (problems.length)
+    run.extra.push({ atMs: Date.now() - run.startMs, invariant: 'cluster-whole', detail: `after ${what}: ${problems.join('; ')}` });
 }
 
 /** Every cut healed and every node restored, whatever was injected. */

@@ -1,4 +1,5 @@
-// `hakit chaos`: a seeded soak of random faults from F1–F8 under steady load, invariants checked
+// `hakit chaos`: a seeded soak of random faults from the catalogue (those of the stack's node groups)
+// under steady load, invariants checked
 // all along (scripts/chaos/). What it does is in run/chaos.ts, loaded when it runs (see lazy.ts).
 import { InvalidArgumentError, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
@@ -19,7 +20,9 @@ const intervalMs = (value: string): number => {
 export function registerChaosCommands(program: Command): void {
   program
     .command('chaos')
-    .description('a seeded soak of random faults (F1–F8) under steady load, with invariants checked all along')
+    .description(
+      "a seeded soak of random faults (F1–F8, the data nodes' R1–R5, and with the weather feature C1–C4 under its reads and writes) under steady load, with invariants checked all along",
+    )
     .option(withFlags, withHelp('the stack the soak starts when none is up'))
     .option('--duration <time>', 'how long the soak runs (5s to 30m; e.g. 120s, 2m)', '120s')
     .option('--seed <n>', 'the seed of the fault plan: the same seed gives the same faults (default: random, printed)', parseSeed)

@@ -14,6 +14,8 @@ import { shippedCities } from '../weather/cities.js';
 export interface WeatherWindow {
   plan: PlannedStep[];
   shards: Shard[];
+  /** What the cluster holds under each acknowledged write's key now (null: missing). */
+  storedFor(records: ProbeRecord[]): Promise<Map<string, string | null>>;
   tally(records: ProbeRecord[], window: Window, faultAtMs: number, faultedPrimary: string | undefined): Promise<WeatherTally>;
 }
 
@@ -44,19 +46,24 @@ export async function openWeatherWindow(rt: Runtime, o: { misses: boolean; steps
     steps: o.steps,
   });
   const shards = await readShards(rt);
+  async function storedFor(records: ProbeRecord[]): Promise<Map<string, string | null>> {
+    const keys = [...new Set(acknowledgedKeys(records, plan))];
+    const stored = new Map<string, string | null>();
+    await withClusterAdmin(rt, async (c) => {
+      for (let i = 0; i < keys.length; i += 200) {
+        const batch = keys.slice(i, i + 200);
+        const values = await Promise.all(batch.map((k) => c.get(k).catch(() => null)));
+        batch.forEach((k, j) => stored.set(k, values[j] ?? null));
+      }
+    });
+    return stored;
+  }
   return {
     plan,
     shards,
+    storedFor,
     async tally(records, window, faultAtMs, faultedPrimary) {
-      const keys = acknowledgedKeys(records, plan);
-      const stored = new Map<string, string | null>();
-      await withClusterAdmin(rt, async (c) => {
-        for (let i = 0; i < keys.length; i += 200) {
-          const batch = keys.slice(i, i + 200);
-          const values = await Promise.all(batch.map((k) => c.get(k).catch(() => null)));
-          batch.forEach((k, j) => stored.set(k, values[j] ?? null));
-        }
-      });
+      const stored = await storedFor(records);
       return tallyWeather({
         records,
         plan,

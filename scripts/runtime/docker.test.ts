@@ -10,6 +10,7 @@ import { chatNodes, defaultTopology, lbs, weatherNodes, withFeatures } from '../
 import { composeFile, detectCompose } from './docker-engine.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
 import { groupOf } from '../groups/index.js';
+import type { LaunchContext } from '../groups/group.js';
 import { composeEnv, DockerRuntime, isComposeTopology, profileEnvOf } from './docker.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -235,6 +236,25 @@ describe('opt-in features on Docker', () => {
   it('compose gets the profiles of the features on, and none for the default stack', () => {
     expect(composeEnv(defaultTopology, creds, 'unused').COMPOSE_PROFILES).toBe('');
     expect(composeEnv(withFeatures(defaultTopology, ['weather', 'shortener']), creds, 'unused').COMPOSE_PROFILES).toBe('weather,shortener');
+  });
+
+  // cluster-entrypoint exits at once without CLUSTER_APP_ACL: `up --with weather` then timed out on Docker.
+  it("compose's values carry the ACLs the nodes' entrypoints require, as netns launches them", () => {
+    const topology = withFeatures(defaultTopology, ['weather']);
+    const env = composeEnv(topology, creds, 'unused');
+    const cluster1 = topology.nodes.find((n) => n.name === 'cluster1')!;
+    const ctx: LaunchContext = {
+      topology,
+      credentials: creds,
+      profileEnv: {},
+      appDir: '/app',
+      dataDir: '/data',
+      serverPem: () => '',
+      clientEnv: () => ({}),
+    };
+    const launched = groupOf(cluster1).launch(cluster1, ctx).env;
+    for (const name of ['REDIS_APP_ACL', 'SENTINEL_APP_ACL', 'CLUSTER_APP_ACL']) expect(env[name], name).toMatch(/\S/);
+    expect(env.CLUSTER_APP_ACL).toBe(launched.CLUSTER_APP_ACL);
   });
 
   it("compose's values carry what the backends need to reach each group (NodeGroup.clientEnv)", () => {

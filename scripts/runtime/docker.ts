@@ -11,6 +11,7 @@ import { clientEnvOf, groupOf, groupsOf } from '../groups/index.js';
 import { unsupportedOn, type ConfigProfile } from '../stack/profiles.js';
 import { groupSecrets } from '../groups/secrets.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
+import { clusterAppAclEnv } from '../groups/cluster/index.js';
 import { packageRoot, stateDir } from '../paths.js';
 import { loadCredentials } from '../stack/credentials.js';
 import { readServerPem } from '../stack/tls.js';
@@ -71,6 +72,8 @@ export const composeEnv = (t: Topology, c: Credentials | undefined, tls: 'needed
     ...Object.fromEntries(groupSecrets().map((n) => [n, 'unused'])),
     ...c?.secrets,
     ...appAclEnv(),
+    // The cluster nodes' entrypoint refuses to start without it, as the data nodes' without theirs.
+    ...clusterAppAclEnv(),
     STATS_USER: c?.user ?? 'admin',
     STATS_PASSWORD: c?.password ?? 'unused',
     // The server certificate and key as text: the entrypoint writes them to the container's tmpfs.

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { ExitCode, HakitError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 
-/** What the backends import; their own dependencies follow (dependencyClosure). */
-const BACKEND_DEPS = ['hono', '@hono/node-server', 'ioredis', 'nats', 'pg'];
+/** What the backends import; their own dependencies follow (dependencyClosure). app.test.ts checks the list against the imports. */
+export const BACKEND_DEPS = ['hono', '@hono/node-server', 'ioredis', 'nats', 'pg', 'ws'];
 
 /**
  * The packages `roots` need at run time, from node_modules' own package.json files (npm's flat
