@@ -155,6 +155,15 @@ describe('the real stack file', () => {
     expect(JSON.stringify(g.healthcheck.test)).not.toContain('keepalived.pid');
   });
 
+  it('gives the LB tasks a start period and a lenient timeout, so Swarm does not kill a starting or busy LB', () => {
+    for (const name of ['haproxy', 'keepalived']) {
+      expect(services[name]!.healthcheck.start_period, name).toBe('20s');
+      expect(services[name]!.healthcheck.timeout, name).toBe('5s');
+      // The rest still comes from compose.yaml's x-lb.
+      expect(services[name]!.healthcheck.retries, name).toBeDefined();
+    }
+  });
+
   it('gives haproxy no NET_ADMIN and publishes 80, 443, 8404 and 8443 in host mode', () => {
     const h = services.haproxy!;
     expect(h.cap_add).not.toContain('NET_ADMIN');
