@@ -5,7 +5,7 @@
 
 export interface PageNode {
   name: string;
-  role: 'lb' | 'backend' | 'redis';
+  role: 'lb' | 'backend' | 'redis' | 'nats' | 'etcd' | 'postgres' | 'cache';
   /** The node group's name for humans: "load balancer", "backend", "data node". */
   title: string;
   address: string;

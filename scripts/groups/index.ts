@@ -5,6 +5,10 @@ import { backendGroup } from './backend/index.js';
 import type { NodeGroup } from './group.js';
 import { lbGroup } from './lb/index.js';
 import { redisGroup } from './redis/index.js';
+import { cacheGroup } from './cache/index.js';
+import { etcdGroup } from './etcd/index.js';
+import { natsGroup } from './nats/index.js';
+import { postgresGroup } from './postgres/index.js';
 
 export type { NodeGroup } from './group.js';
 
@@ -12,6 +16,10 @@ export const nodeGroups: Record<Role, NodeGroup> = {
   lb: lbGroup,
   backend: backendGroup,
   redis: redisGroup,
+  nats: natsGroup,
+  etcd: etcdGroup,
+  postgres: postgresGroup,
+  cache: cacheGroup,
 };
 
 export function groupOf(node: NodeSpec): NodeGroup {

@@ -2,7 +2,19 @@
 // from the group registry so that credentials.ts can ask without loading every group.
 export const redisSecrets = ['REDIS_ADMIN_PASSWORD', 'REDIS_APP_PASSWORD', 'REDIS_REPLICA_PASSWORD', 'REDIS_SENTINEL_PASSWORD'] as const;
 
-export const groupSecrets = (): readonly string[] => [...redisSecrets];
+// The URL shortener's nodes (scripts/groups/nats, etcd, postgres, cache).
+export const natsSecrets = ['NATS_APP_PASSWORD', 'NATS_ADMIN_PASSWORD', 'NATS_ROUTE_PASSWORD'] as const;
+export const etcdSecrets = ['ETCD_ROOT_PASSWORD', 'ETCD_PATRONI_PASSWORD', 'ETCD_APP_PASSWORD'] as const;
+export const pgSecrets = [
+  'PG_SUPERUSER_PASSWORD',
+  'PG_REPLICATION_PASSWORD',
+  'PG_REWIND_PASSWORD',
+  'PG_APP_PASSWORD',
+  'PATRONI_API_PASSWORD',
+] as const;
+export const cacheSecrets = ['CACHE_ADMIN_PASSWORD', 'CACHE_APP_PASSWORD'] as const;
+
+export const groupSecrets = (): readonly string[] => [...redisSecrets, ...natsSecrets, ...etcdSecrets, ...pgSecrets, ...cacheSecrets];
 
 /** The secrets as an environment (only those present). */
 export function secretEnv(secrets: Record<string, string> | undefined, names: readonly string[]): Record<string, string> {

@@ -2,7 +2,8 @@
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
 import { BlockList, isIPv4 } from 'node:net';
 
-export type Role = 'lb' | 'backend' | 'redis';
+// nats, etcd, postgres, cache: the URL shortener's nodes (scripts/groups/shortener/nodes.ts).
+export type Role = 'lb' | 'backend' | 'redis' | 'nats' | 'etcd' | 'postgres' | 'cache';
 
 export interface NodeSpec {
   name: string;
