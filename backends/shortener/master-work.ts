@@ -53,7 +53,7 @@ class Applier {
         ack_policy: AckPolicy.All,
         deliver_policy: DeliverPolicy.All,
         max_ack_pending: 10_000,
-        ack_wait: 30_000_000_000,
+        ack_wait: 10_000_000_000,
       });
     }
   }
@@ -70,7 +70,14 @@ class Applier {
         for await (const m of iter) {
           batch.push(m);
           if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
-          await this.apply(batch);
+          try {
+            await this.apply(batch);
+          } catch (err) {
+            // Given back at once (else the log redelivers only after ack_wait); Postgres's stored
+            // position makes a second delivery harmless.
+            for (const m of batch) m.nak();
+            throw err;
+          }
           const last = batch.at(-1)!;
           last.ack();
           this.state.applied = last.seq;
