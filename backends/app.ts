@@ -8,6 +8,8 @@ import { pageHtml, pageText, type PageContent } from './page.js';
 import { requestIdOf, visitorOf } from './request-identity.js';
 import { registerVisitRoutes } from './visits/routes.js';
 import { apiError } from './api-errors.js';
+import type { WeatherCache } from './weather/cache.js';
+import { registerWeatherRoutes } from './weather/routes.js';
 import type { Shortener } from './shortener/service.js';
 import { registerShortenerRoutes } from './shortener/routes.js';
 
@@ -22,6 +24,8 @@ export interface BackendOptions {
   isDraining?: () => boolean;
   /** State on Redis; without it the page has no count and the API answers 503. */
   data?: Data;
+  /** The weather cache on the Redis Cluster; without it /api/weather answers 503. */
+  weather?: WeatherCache;
   /** The URL shortener (hakit up --with shortener); without it its routes answer 503. */
   shortener?: Shortener;
 }
@@ -77,6 +81,7 @@ export function createApp(opts: BackendOptions): Hono {
   if (data) registerVisitRoutes(app, data);
   else app.get('/api/visits/*', (c) => apiError(c, 503, 'counter not configured', { reason: 'this backend runs without Redis' }));
   registerKvRoutes(app, data?.kv);
+  registerWeatherRoutes(app, opts.weather);
   // Last: a redirect's /<code> must not shadow a path above (codes have a digit; the kit's paths are words).
   registerShortenerRoutes(app, opts.shortener);
 

@@ -6,6 +6,9 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { Data } from './data.js';
 import { redisSettingsFromEnv, visitSettingsFromEnv } from './redis/settings.js';
+import type { ClusterClients } from './cluster/client.js';
+import { clusterSettingsFromEnv } from './cluster/settings.js';
+import type { WeatherCache } from './weather/cache.js';
 import type { Shortener } from './shortener/service.js';
 import { shortenerSettingsFromEnv } from './shortener/settings.js';
 
@@ -33,6 +36,34 @@ try {
   process.exit(1);
 }
 
+// The Redis Cluster is optional too (REDIS_CLUSTER_NODES, `hakit up --with weather`): without it
+// /api/weather answers 503.
+let weather: WeatherCache | undefined;
+let cluster: ClusterClients | undefined;
+try {
+  const settings = clusterSettingsFromEnv(process.env);
+  if (settings) {
+    const [{ createClusterClients }, { logErrors }, { WeatherCache }, { httpSource }, { weatherSettingsFromEnv }] = await Promise.all([
+      import('./cluster/client.js'),
+      import('./redis/client.js'),
+      import('./weather/cache.js'),
+      import('./weather/source.js'),
+      import('./weather/settings.js'),
+    ]);
+    const w = weatherSettingsFromEnv(process.env);
+    cluster = createClusterClients(settings);
+    logErrors(cluster.primary, `${serverName} (cluster)`);
+    logErrors(cluster.replicas, `${serverName} (cluster replicas)`);
+    weather = new WeatherCache(cluster, httpSource(w.sourceUrl, w.sourceTimeoutMs), w);
+    console.log(
+      `${serverName}: weather cache on the Redis Cluster (${settings.nodes.length} nodes, ${settings.profile} client), source ${w.sourceUrl}`,
+    );
+  }
+} catch (err) {
+  console.error(`${serverName}: ${(err as Error).message}`);
+  process.exit(1);
+}
+
 // The shortener is optional too (SHORTENER_NATS): nats and pg are loaded only with it.
 let shortener: Shortener | undefined;
 try {
@@ -49,7 +80,7 @@ try {
 }
 
 let draining = false;
-const app = createApp({ serverId, serverName, isDraining: () => draining, data, shortener });
+const app = createApp({ serverId, serverName, isDraining: () => draining, data, weather, shortener });
 
 const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
   console.log(`${serverName} listening on :${info.port}`);
@@ -67,6 +98,8 @@ function drain(signal: string): void {
     server.close(() => {
       console.log(`${serverName}: drained, exiting`);
       data?.client.disconnect();
+      cluster?.primary.disconnect();
+      cluster?.replicas.disconnect();
       // The master role resigned (the other candidate takes it at once), the last partial click
       // batches sent, so none is stranded in this node's Redis.
       void (shortener?.stop() ?? Promise.resolve()).then(() => process.exit(0));

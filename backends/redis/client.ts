@@ -64,7 +64,7 @@ export function createDirectClient(host: string, port: number, s: Auth): Redis {
  * Logs connection errors at most once per `everyMs` (a dead primary raises one per retry, every
  * 20–200 ms); without a listener ioredis would print each one as unhandled.
  */
-export function logErrors(client: Redis, label: string, everyMs = 5000): void {
+export function logErrors(client: { on(event: 'error', listener: (err: Error) => void): unknown }, label: string, everyMs = 5000): void {
   let last = 0;
   let skipped = 0;
   client.on('error', (err: Error) => {

@@ -42,7 +42,8 @@ function positiveInt(env: Env, name: string, fallback: number, max = Number.MAX_
   return n;
 }
 
-export function parseSentinels(list: string): { host: string; port: number }[] {
+/** A comma-separated host:port list (REDIS_SENTINELS, REDIS_CLUSTER_NODES), `name` in the error. */
+export function parseHostPorts(name: string, list: string): { host: string; port: number }[] {
   return list
     .split(',')
     .map((s) => s.trim())
@@ -50,10 +51,12 @@ export function parseSentinels(list: string): { host: string; port: number }[] {
     .map((s) => {
       const m = /^(.+):(\d{1,5})$/.exec(s);
       const port = Number(m?.[2]);
-      if (!m?.[1] || port < 1 || port > 65535) throw new SettingsError(`REDIS_SENTINELS: "${s}" is not host:port`);
+      if (!m?.[1] || port < 1 || port > 65535) throw new SettingsError(`${name}: "${s}" is not host:port`);
       return { host: m[1], port };
     });
 }
+
+export const parseSentinels = (list: string) => parseHostPorts('REDIS_SENTINELS', list);
 
 /** Undefined when REDIS_SENTINELS is unset or empty: the backend runs without Redis. */
 export function redisSettingsFromEnv(env: Env): RedisSettings | undefined {
