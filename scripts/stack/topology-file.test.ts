@@ -53,7 +53,7 @@ describe('topology files', () => {
       /"lb1" is used twice/,
       /equal priorities/,
       /port http: 70000/,
-      /node backend1: no node group "database" \(groups: lb, backend, redis\)/,
+      /node backend1: no node group "database" \(groups: lb, backend, redis[a-z, ]*\)/,
       /unknown field "colour"/,
     ]) {
       expect(err.message).toMatch(m);
