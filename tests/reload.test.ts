@@ -1,32 +1,22 @@
 // `hakit reload` on a live stack (netns): a changed config reaches both LBs under the probe with no
 // failed request and no VIP move, and a config that fails its check is refused with the
 // validator's own words while nothing changes (issue: "hakit reload [--check]").
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseShowProc } from '../scripts/groups/lb/reload.js';
 import { getStatus, masters } from '../scripts/observe/status.js';
-import { isSuccess, runProbe } from '../scripts/observe/probe.js';
-import { packageRoot } from '../scripts/paths.js';
+import { isSuccess } from '../scripts/observe/probe.js';
 import { silentProgress } from '../scripts/progress.js';
 import { NetnsRuntime } from '../scripts/runtime/netns.js';
-import { sh, sleep, waitFor } from '../scripts/sh.js';
+import { sh, waitFor } from '../scripts/sh.js';
 import { bringUp } from '../scripts/stack/actions.js';
 import { reloadStack } from '../scripts/stack/reload.js';
-import { lbs, urls } from '../scripts/stack/topology.js';
+import { lbs } from '../scripts/stack/topology.js';
+import { editedConfig, withMarkHeader } from '../scripts/testing/edited-config.js';
+import { underProbe } from '../scripts/testing/under-probe.js';
 import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const missing = await integrationPrerequisites(['ip', 'haproxy', 'keepalived', 'curl', 'nsenter', 'unshare']);
-
-/** The kit's config folders copied, haproxy.cfg edited: what an operator hands to reload. */
-function editedConfig(edit: (cfg: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hkreload-'));
-  for (const d of ['haproxy', 'keepalived', 'peers']) cpSync(join(packageRoot, d), join(dir, d), { recursive: true });
-  const cfg = join(dir, 'haproxy', 'haproxy.cfg');
-  writeFileSync(cfg, edit(readFileSync(cfg, 'utf8')));
-  return dir;
-}
 
 describe.skipIf(skipOutsideCi(missing))('hakit reload (netns)', () => {
   const rt = new NetnsRuntime();
@@ -55,42 +45,15 @@ describe.skipIf(skipOutsideCi(missing))('hakit reload (netns)', () => {
   });
 
   it('loads a changed config on both LBs under the probe: 0 failed requests, the VIP holder unchanged', async () => {
-    const from = editedConfig((cfg) => {
-      const anchor = '    default_backend be_web\n';
-      expect(cfg).toContain(anchor);
-      return cfg.replace(anchor, `    http-response set-header X-Reload-Mark ${mark}\n${anchor}`);
-    });
+    const from = editedConfig((cfg) => withMarkHeader(cfg, mark));
     const holder = masters(await getStatus(rt));
     expect(holder).toHaveLength(1);
     const before = await workers();
-    const stop = new AbortController();
-    const probe = runProbe({
-      url: urls(rt.topology).vip,
-      topology: rt.topology,
-      intervalMs: 10,
-      timeoutMs: 2000,
-      maxDurationMs: 20_000,
-      signal: stop.signal,
-    });
-    const seen: string[] = [];
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        seen.push(masters(await getStatus(rt)).join('+') || 'nobody');
-        await sleep(50);
-      }
-    })();
-    let report;
-    try {
-      await sleep(300);
-      report = await reloadStack(rt, { from, progress: silentProgress });
-      await sleep(500);
-    } finally {
-      sampling = false;
-      await sampler;
-      stop.abort();
-    }
-    const records = await probe;
+    const {
+      result: report,
+      records,
+      holders: seen,
+    } = await underProbe(rt, () => reloadStack(rt, { from, progress: silentProgress }), { holders: true, afterMs: 500 });
     const failed = records.filter((r) => !isSuccess(r));
     console.log(
       `reload under the probe: ${records.length} requests, ${failed.length} failed; VIP holders seen: ${[...new Set(seen)].join(', ')}; ` +

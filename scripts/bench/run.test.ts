@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, HakitError } from '../errors.js';
 import { FakeRuntime } from '../testing/fake-runtime.js';
-import { runBench, type BenchOptions } from './run.js';
+import { profiles } from '../stack/profiles.js';
+import { runBench, verifyProfile, type BenchOptions } from './run.js';
 import { acquireLock } from './lock.js';
 
 /** A runtime whose preflight finds the kit's network in use (another stack up). */
@@ -50,5 +51,30 @@ describe('runBench with a lock', () => {
     await (
       await acquireLock(lock, 2000)
     )();
+  });
+});
+
+describe('verifyProfile', () => {
+  /** A stack under ucarp whose lb2 is still starting: no VIP manager recorded, no state yet. */
+  const lateLb2 = () => {
+    const rt = new FakeRuntime();
+    rt.runFiles.set('lb1/vip-manager', 'ucarp\n');
+    rt.runFiles.set('lb2/transitions.log', '');
+    return rt;
+  };
+
+  it('waits for the second LB to start its VIP manager before reading what it runs', async () => {
+    const rt = lateLb2();
+    setTimeout(() => {
+      rt.runFiles.set('lb2/vip-manager', 'ucarp\n');
+      rt.runFiles.set('lb2/transitions.log', '1700000000000 ucarp BACKUP\n');
+    }, 300);
+    await expect(verifyProfile(rt, profiles.ucarp, 5000)).resolves.toBeUndefined();
+  });
+
+  it('refuses a stack whose LB runs keepalived under a peer profile', async () => {
+    const rt = lateLb2();
+    rt.runFiles.set('lb2/transitions.log', '1700000000000 VI_1 BACKUP 100\n');
+    await expect(verifyProfile(rt, profiles.ucarp, 5000)).rejects.toThrow('the netns runtime did not apply the ucarp profile on lb2');
   });
 });

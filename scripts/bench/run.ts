@@ -14,7 +14,7 @@ import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { groupsOf } from '../groups/index.js';
 import { findScenario, type Scenario } from '../demo/scenarios.js';
-import { sleep } from '../sh.js';
+import { sleep, waitFor } from '../sh.js';
 import { getStatus, masters } from '../observe/status.js';
 import { waitStable } from '../observe/settle.js';
 import { backends, lbs, tierProbePath, urls } from '../stack/topology.js';
@@ -230,9 +230,21 @@ async function timedUp(rt: Runtime, profile: ConfigProfile): Promise<number> {
 
 /**
  * The runtime really applied the profile: each LB runs the profile's VIP manager (lb-peer writes
- * /run/hakit/vip-manager; keepalived's nodes have none) and keepalived's include holds its definitions.
+ * /run/hakit/vip-manager; keepalived's nodes have none) and keepalived's include holds its
+ * definitions. Read once every LB's VIP manager has started and decided (MASTER or BACKUP): a
+ * healthy stack needs one MASTER only, so the second LB may still be starting when `up` returns
+ * (on a busy machine, before its lb-peer wrote vip-manager: "did not apply the ucarp profile on lb2").
  */
-async function verifyProfile(rt: Runtime, profile: ConfigProfile): Promise<void> {
+export async function verifyProfile(rt: Runtime, profile: ConfigProfile, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    "every load balancer's VIP manager to start (MASTER or BACKUP)",
+    async () => {
+      const states = (await getStatus(rt)).nodes.filter((n) => n.role === 'lb').map((n) => n.state);
+      return states.every((s) => s === 'MASTER' || s === 'BACKUP') ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  );
   const want = keepalivedProfileConf(profile).trim();
   for (const lb of lbs(rt.topology)) {
     const manager = (await rt.readRunFile(lb.name, 'vip-manager'))?.trim() || 'keepalived';

@@ -101,6 +101,32 @@ describe('checkChaos', () => {
     expect(v).toEqual([{ atMs: 6000, invariant: 'single-master', detail: 'lb1+lb2 held the VIP at once for 200 ms outside a partition' }]);
   });
 
+  it('a healed partition reports the longest gap after its heal, and one beyond 0.5 s is a violation', () => {
+    const p = fault({
+      kind: 'partition',
+      atMs: T0 + 2000,
+      target: 'lb1+lb2',
+      restoreAtMs: T0 + 3000,
+      restoredAtMs: T0 + 3300,
+      endMs: T0 + 5000,
+    });
+    // Served all along but for 60 ms right after the heal (the loser's MAC in the host's ARP cache).
+    const brief = traffic(T0, T0 + 10_000, (t) => (t >= T0 + 3000 && t < T0 + 3060 ? null : undefined));
+    const r = checkChaos(input({ records: brief, faults: [p] }));
+    expect(r.violations).toEqual([]);
+    // From the last answer before the heal (T0 + 2992) to the first after the gap (T0 + 3062).
+    expect(r.faults[0]!.afterHealBlackoutMs).toBe(62);
+    // Other faults carry no such figure.
+    const f1 = checkChaos(input({ faults: [fault({ kind: 'lb-hard', atMs: T0 + 2000 })] }));
+    expect(f1.faults[0]!.afterHealBlackoutMs).toBeNull();
+    // Stranded for 800 ms after the heal: a violation, although it serves again within 2 s.
+    const stranded = traffic(T0, T0 + 10_000, (t) => (t >= T0 + 3100 && t < T0 + 3900 ? null : undefined));
+    const bad = checkChaos(input({ records: stranded, faults: [p] }));
+    expect(bad.faults[0]!.afterHealBlackoutMs).toBe(810);
+    expect(bad.violations.map((v) => [v.invariant, v.atMs])).toEqual([['served-after-heal', 3092]]);
+    expect(bad.violations[0]!.detail).toBe('F7 partition lb1+lb2: no answer through the VIP for 810 ms after the heal (bound 500 ms)');
+  });
+
   it('both backends down: 503 pages count as served, a reset is still a violation', () => {
     const f = fault({
       kind: 'all-backends',

@@ -7,7 +7,8 @@ import { defaultBounds, type Bounds } from '../faults/cost.js';
 import { faultMode, type FaultKind } from './plan.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 
-export type Invariant = 'single-master' | 'served-again' | 'no-failed-request' | 'status-readable' | 'recovers' | 'down-leaves-nothing';
+export type Invariant =
+  'single-master' | 'served-again' | 'served-after-heal' | 'no-failed-request' | 'status-readable' | 'recovers' | 'down-leaves-nothing';
 
 /** One status reading (getStatus): who held the VIP, or why the status could not be read. */
 export interface StatusSample extends VipSample {
@@ -55,6 +56,11 @@ export interface FaultReport {
   recoveredMs: number | null;
   /** How long two LBs were seen holding the VIP during the fault (a partition should show some), ms. */
   splitBrainMs: number;
+  /**
+   * A partition of the LBs (F7): the longest gap between successful answers from its heal to the
+   * end of its cycle, ms — the tour's "longest gap after the heal"; null for other faults.
+   */
+  afterHealBlackoutMs: number | null;
 }
 
 export interface ChaosInput {
@@ -180,6 +186,18 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
         detail: `${label(f)}: ${afterRestore === null ? 'no success after the restore' : `first success ${afterRestore} ms after the restore`} (bound ${b.servedWithinMs} ms)`,
       });
     }
+    // A healed partition serves again at once: no gap from the heal on beyond the bound.
+    const afterHeal = faultByKind(f.kind).cost.splitBrain
+      ? longestBlackout(records, { startMs: f.restoreAtMs, endMs: f.endMs })
+      : undefined;
+    const afterHealBlackoutMs = afterHeal ? Math.round(afterHeal.toMs - afterHeal.fromMs) : null;
+    if (afterHealBlackoutMs !== null && afterHealBlackoutMs > b.healServedWithinMs) {
+      violations.push({
+        atMs: rel(afterHeal!.fromMs),
+        invariant: 'served-after-heal',
+        detail: `${label(f)}: no answer through the VIP for ${afterHealBlackoutMs} ms after the heal (bound ${b.healServedWithinMs} ms)`,
+      });
+    }
     const mine = records.filter((r) => r.atMs >= f.atMs && r.atMs < f.endMs);
     const failed = records.filter((r) => !isSuccess(r) && completedAt(r) >= f.atMs && completedAt(r) < f.endMs).length;
     const blackout = longestBlackout(records, { startMs: f.atMs, endMs: f.endMs });
@@ -198,6 +216,7 @@ export function checkChaos(input: ChaosInput): { faults: FaultReport[]; violatio
           { startMs: f.atMs, endMs: f.endMs },
         ).reduce((t, x) => t + x.toMs - x.fromMs, 0),
       ),
+      afterHealBlackoutMs,
     };
   });
 

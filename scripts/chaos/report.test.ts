@@ -7,7 +7,18 @@ const result: ChaosResult = {
   runtime: 'netns',
   durationMs: 25_000,
   faults: [
-    { atMs: 500, kind: 'lb-hard', mode: 'F1', target: 'lb1', requests: 200, failed: 1, blackoutMs: 180, recoveredMs: 170, splitBrainMs: 0 },
+    {
+      atMs: 500,
+      kind: 'lb-hard',
+      mode: 'F1',
+      target: 'lb1',
+      requests: 200,
+      failed: 1,
+      blackoutMs: 180,
+      recoveredMs: 170,
+      splitBrainMs: 0,
+      afterHealBlackoutMs: null,
+    },
     {
       atMs: 4000,
       kind: 'backend-hard',
@@ -18,6 +29,7 @@ const result: ChaosResult = {
       blackoutMs: 40,
       recoveredMs: 3,
       splitBrainMs: 0,
+      afterHealBlackoutMs: null,
     },
     {
       atMs: 8000,
@@ -29,6 +41,19 @@ const result: ChaosResult = {
       blackoutMs: 220,
       recoveredMs: 200,
       splitBrainMs: 0,
+      afterHealBlackoutMs: null,
+    },
+    {
+      atMs: 12000,
+      kind: 'partition',
+      mode: 'F7',
+      target: 'lb1+lb2',
+      requests: 250,
+      failed: 0,
+      blackoutMs: 30,
+      recoveredMs: 2,
+      splitBrainMs: 1200,
+      afterHealBlackoutMs: 42,
     },
   ],
   violations: [],
@@ -52,13 +77,17 @@ describe('chaos report', () => {
       blackoutMs: 180,
       recoveredMs: 170,
       splitBrainMs: 0,
+      afterHealBlackoutMs: null,
     });
+    // Every F7 carries the longest gap after its heal.
+    expect(j.faults[3]).toMatchObject({ mode: 'F7', afterHealBlackoutMs: 42 });
   });
 
   it('summarises per fault kind and lists violations', () => {
     const s = formatChaosSummary(result);
-    expect(s).toContain('seed 7: 3 faults in 25.0 s, 1600 requests, 1 failed');
-    expect(s).toMatch(/F1 lb-hard\s*│\s*2\s*│\s*1\s*│\s*220 ms\s*│\s*200 ms\s*│\s*0\/2/);
+    expect(s).toContain('seed 7: 4 faults in 25.0 s, 1600 requests, 1 failed');
+    expect(s).toMatch(/F1 lb-hard\s*│\s*2\s*│\s*1\s*│\s*220 ms\s*│\s*200 ms\s*│\s*0\/2\s*│\s*—/);
+    expect(s).toMatch(/F7 partition\s*│\s*1\s*│\s*0\s*│\s*30 ms\s*│\s*2 ms\s*│\s*1\/1\s*│\s*42 ms/);
     expect(s).toContain('0 invariant violations');
     expect(s).toContain('operations (1600): 1599 acknowledged, 1 failed, 0 unknown (timed out); lost 0, doubled 0, reordered 0');
     const bad = formatChaosSummary({ ...result, violations: [{ atMs: 4100, invariant: 'no-failed-request', detail: '1 failed request' }] });

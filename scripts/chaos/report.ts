@@ -20,6 +20,7 @@ export function chaosJson(r: ChaosResult): ChaosJson {
       blackoutMs: f.blackoutMs,
       recoveredMs: f.recoveredMs,
       splitBrainMs: f.splitBrainMs,
+      afterHealBlackoutMs: f.afterHealBlackoutMs,
     })),
     violations: r.violations,
     requests: r.requests,
@@ -30,11 +31,15 @@ export function chaosJson(r: ChaosResult): ChaosJson {
 
 export function formatChaosSummary(r: ChaosResult, colour = false): string {
   const style = colour ? {} : { head: [], border: [] };
-  const byKind = new Table({ head: ['fault', 'count', 'failed', 'max blackout', 'max to served', 'split brain'], style });
+  const byKind = new Table({
+    head: ['fault', 'count', 'failed', 'max blackout', 'max to served', 'split brain', 'max gap after heal'],
+    style,
+  });
   const kinds = [...new Set(r.faults.map((f) => `${f.mode} ${f.kind}`))].sort();
   for (const k of kinds) {
     const fs = r.faults.filter((f) => `${f.mode} ${f.kind}` === k);
     const rec = fs.map((f) => f.recoveredMs).filter((x) => x !== null);
+    const healed = fs.map((f) => f.afterHealBlackoutMs).filter((x) => x !== null);
     byKind.push([
       k,
       fs.length,
@@ -42,6 +47,7 @@ export function formatChaosSummary(r: ChaosResult, colour = false): string {
       `${Math.max(...fs.map((f) => f.blackoutMs))} ms`,
       rec.length ? `${Math.max(...rec)} ms` : '—',
       `${fs.filter((f) => f.splitBrainMs > 0).length}/${fs.length}`,
+      healed.length ? `${Math.max(...healed)} ms` : '—',
     ]);
   }
   const lines = [

@@ -67,6 +67,9 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
   const workload = webProbe({ intervalMs, timeoutMs });
   const load = workload.start(rt, { maxDurationMs: durationMs + 120_000 });
   const faults: InjectedFault[] = [];
+  // The workload's end: the last fault's cycle ends here, not when the judging starts (a gap from
+  // the probe's last answer to a later instant would count as a blackout).
+  let loadEndMs: number;
   try {
     await sleep(500);
     for (const p of plan) {
@@ -79,6 +82,7 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
     }
     await sleep(500);
   } finally {
+    loadEndMs = Date.now();
     const stopping = load.stop();
     await sampler.stop();
     // Interrupted mid-fault: heal and restore before leaving.
@@ -86,7 +90,10 @@ export async function runChaos(rt: Runtime, opts: ChaosOptions): Promise<ChaosRe
     await stopping;
   }
   const records = await load.stop(); // already stopped: the same records
-  const result: ChaosResult = { ...judge(run, records, sampler.samples, faults, opts.seed), operations: workload.tally(records) };
+  const result: ChaosResult = {
+    ...judge(run, records, sampler.samples, faults, opts.seed, loadEndMs),
+    operations: workload.tally(records),
+  };
   if (opts.down) await downAndCheck(run, opts.down, result.violations);
   result.violations.sort((a, b) => a.atMs - b.atMs);
   return result;
@@ -190,8 +197,8 @@ function judge(
   samples: StatusSample[],
   faults: InjectedFault[],
   seed: number,
+  endMs: number,
 ): Omit<ChaosResult, 'operations'> {
-  const endMs = Date.now();
   for (let i = 0; i < faults.length; i++) faults[i]!.endMs = faults[i + 1]?.atMs ?? endMs;
   const checked = checkChaos({ startMs: run.startMs, endMs, records, samples, faults, timeoutMs: run.timeoutMs });
   return {
@@ -231,6 +238,7 @@ function liveLine(run: Run, f: InjectedFault, records: ProbeRecord[], samples: S
       : f.target;
   const served =
     (r.recoveredMs === null ? 'not served again' : `served after ${r.recoveredMs} ms`) +
-    (r.splitBrainMs ? `, split brain ${r.splitBrainMs} ms` : '');
+    (r.splitBrainMs ? `, split brain ${r.splitBrainMs} ms` : '') +
+    (r.afterHealBlackoutMs !== null ? `, longest gap after the heal ${r.afterHealBlackoutMs} ms` : '');
   return `${at}  ${r.mode} ${f.kind.padEnd(16)} ${who.padEnd(20)} failed ${String(r.failed).padStart(3)}  blackout ${String(r.blackoutMs).padStart(5)} ms  ${served}, healthy ${((f.restoredAtMs - f.restoreAtMs) / 1000).toFixed(1)} s after the restore`;
 }

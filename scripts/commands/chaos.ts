@@ -27,7 +27,8 @@ export function registerChaosCommands(program: Command): void {
     .addHelpText(
       'after',
       '\nInvariants: never two LBs holding the VIP outside an injected partition; the VIP serves again\n' +
-        "within 2 s after every fault and its restore (F8: HAProxy's 503 counts); no failed request\n" +
+        "within 2 s after every fault and its restore (F8: HAProxy's 503 counts), and after a partition\n" +
+        'heals no gap between answers exceeds 0.5 s (F7 reports that gap); no failed request\n' +
         'outside the windows of faults that may cost one (hard/HAProxy kill of the VIP holder: in flight\n' +
         'or within 1 s; graceful stop: in flight or within 250 ms; a partition until it healed; F8: 503\n' +
         'pages only); the status readable every ~100 ms; after `down` nothing is left.\n' +

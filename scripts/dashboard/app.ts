@@ -10,7 +10,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { findNode } from '../stack/topology.js';
 import type { DashboardMonitor, Snapshot, TimelineEntry } from './monitor.js';
 import { actionGuard, hostGuard } from './guard.js';
-import { dashboardPage, dashboardScript, scriptPath } from './page.js';
+import { dashboardPage, dashboardScripts } from './page.js';
 import type { EventPayloads } from './wire.js';
 
 /** What a failover chart module gets; it returns a self-contained SVG document. */
@@ -45,8 +45,8 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
   const rt = monitor.rt;
   const actions = opts.actions ?? { kill: killNode, restore: restoreNode };
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
-  // Read now: a package without the page's script fails at start, not at the first page view.
-  const script = dashboardScript();
+  // Read now: a package without the page's scripts fails at start, not at the first page view.
+  const scripts = dashboardScripts();
   let busy: string | undefined;
 
   const app = new Hono();
@@ -69,7 +69,7 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
     return c.html(html);
   });
 
-  app.get(scriptPath, (c) => c.body(script, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  for (const [path, script] of scripts) app.get(path, (c) => c.body(script, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
 
   app.get('/api/state', (c) =>
     c.json({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FakeRuntime } from '../testing/fake-runtime.js';
-import { dashboardPage, dashboardScript, pageConfig, type PageOptions } from './page.js';
+import { dashboardPage, dashboardScript, dashboardScripts, pageConfig, type PageOptions } from './page.js';
 import type { PageConfig } from './wire.js';
 
 const options = (over: Partial<PageOptions> = {}): PageOptions => ({
@@ -61,7 +61,12 @@ describe('dashboard page', () => {
     for (const id of new Set(ids)) expect(html, `#${id}`).toContain(`id="${id}"`);
   });
 
-  it('serves the script file as it is in the package', () => {
+  it('serves the script files as they are in the package: the page script and the module it imports', () => {
     expect(dashboardScript()).toBe(readFileSync(new URL('./browser/dashboard.js', import.meta.url), 'utf8'));
+    expect(dashboardScripts().get('/describe.js')).toBe(readFileSync(new URL('./browser/describe.js', import.meta.url), 'utf8'));
+    // Every module the page script imports from beside itself is served.
+    const imported = [...dashboardScript().matchAll(/^import .* from '\.\/([\w-]+\.js)';$/gm)].map((m) => `/${m[1]}`);
+    expect(imported).toContain('/describe.js');
+    for (const path of imported) expect(dashboardScripts().has(path), path).toBe(true);
   });
 });

@@ -23,23 +23,33 @@ export interface PageOptions {
 /** Where the page loads its script from. */
 export const scriptPath = '/dashboard.js';
 
-// Not compiled: the same file runs from the sources (tests) and from the built package (dist/).
-const scriptFile = join(packageRoot, 'scripts', 'dashboard', 'browser', 'dashboard.js');
-let script: string | undefined;
+// Not compiled: the same files run from the sources (tests) and from the built package (dist/).
+// dashboard.js imports describe.js (shared with `hakit status`) from beside itself.
+const browserDir = join(packageRoot, 'scripts', 'dashboard', 'browser');
+const browserModules = ['dashboard.js', 'describe.js'] as const;
+let scripts: Map<string, string> | undefined;
 
-/** The page's script, read once. */
-export function dashboardScript(): string {
-  try {
-    script ??= readFileSync(scriptFile, 'utf8');
-  } catch (err) {
-    throw new HakitError(
-      `cannot read the dashboard's script ${scriptFile}: ${(err as Error).message}`,
-      ExitCode.preflight,
-      'the package is incomplete: reinstall hakit (scripts/dashboard/browser/ ships with it)',
-    );
+/** The page's script modules by the path they are served at (/dashboard.js, /describe.js), read once. */
+export function dashboardScripts(): Map<string, string> {
+  if (scripts) return scripts;
+  const read = new Map<string, string>();
+  for (const name of browserModules) {
+    const file = join(browserDir, name);
+    try {
+      read.set(`/${name}`, readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new HakitError(
+        `cannot read the dashboard's script ${file}: ${(err as Error).message}`,
+        ExitCode.preflight,
+        'the package is incomplete: reinstall hakit (scripts/dashboard/browser/ ships with it)',
+      );
+    }
   }
-  return script;
+  return (scripts = read);
 }
+
+/** The page's own script (the module the page loads). */
+export const dashboardScript = (): string => dashboardScripts().get(scriptPath)!;
 
 /** Hard and graceful for every node, plus the parts its group lets die alone (an LB's HAProxy). */
 const killModesFor = (node: NodeSpec): readonly string[] => ['hard', 'graceful', ...(groupOf(node).parts ?? [])];

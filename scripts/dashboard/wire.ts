@@ -1,7 +1,10 @@
 // What the dashboard's server hands its page: the configuration in the page and the payloads of
-// the /events stream, as far as the browser script (browser/dashboard.js) reads them. Types only
-// and no imports, so both programs use this file: the browser script (checked JavaScript with the
-// DOM library) and the server, whose own types (monitor.ts) must fit these.
+// the /events stream, as far as the browser script (browser/dashboard.js) reads them. Types only,
+// imported only from modules that import nothing, so both programs use this file: the browser
+// script (checked JavaScript with the DOM library) and the server, whose own types (monitor.ts)
+// must fit these.
+import type { ProbeRecord } from '../observe/probe-record.js';
+import type { NodeDetail } from './browser/describe.js';
 
 export interface PageNode {
   name: string;
@@ -28,7 +31,7 @@ export interface NodeStateView {
   state: string;
   priority?: number;
   /** A data node: whom its Sentinel believes is primary, a replica's lag, the primary's count today. */
-  detail?: { sentinel?: string | number; lagBytes?: string | number; visitsToday?: string | number };
+  detail?: NodeDetail;
 }
 
 export interface SnapshotView {
@@ -38,14 +41,8 @@ export interface SnapshotView {
   error?: string;
 }
 
-export interface ProbeView {
-  atMs: number;
-  latencyMs: number;
-  status?: number;
-  error?: string;
-  backend?: string;
-  lb?: string;
-}
+/** A probe request as the ticker shows it: the probe's own record. */
+export type ProbeView = ProbeRecord;
 
 export interface EntryView {
   atMs: number;

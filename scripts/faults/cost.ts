@@ -39,6 +39,12 @@ export const defaultBounds = {
   gracefulToleranceMs: 250,
   /** After a partition heals, the extra MASTER yields within a few adverts (ARP caches follow). */
   healToleranceMs: 1000,
+  /**
+   * After a partition of the LBs heals, the longest gap between answers through the VIP: the
+   * MASTER that keeps the VIP announces it again at once (vrrp_garp_lower_prio_*), so neighbours
+   * that followed the loser come back within a few adverts (docs/architecture.md#gratuitous-arp).
+   */
+  healServedWithinMs: 500,
   /** After both backends are back (F8), the second HAProxy's health checks may lag the first's. */
   restoreToleranceMs: 2000,
   /** Status must be readable at every moment: no sample may fail, and none may be this late. */
@@ -61,7 +67,10 @@ export type FailureRule =
 
 export interface Cost {
   failures: FailureRule;
-  /** Two VIP holders are expected while the fault lasts and until `healToleranceMs` after its heal. */
+  /**
+   * Two VIP holders are expected while the fault lasts and until `healToleranceMs` after its heal;
+   * from the heal on, the VIP serves with no gap longer than `healServedWithinMs`.
+   */
   splitBrain?: boolean;
   /** Acknowledged operations lost, doubled or reordered: the kit's budget for every fault is 0. */
   lost: 0;

@@ -2,28 +2,18 @@
 // runs in a worker thread of its own so that the main thread's work (the evidence poller's
 // execs every 75 ms, the live view, status polling, its garbage collection) cannot delay a send
 // or a receive: sharing one event loop, those stalls showed up as gaps between successes as long
-// as the failovers being measured. This module imports node builtins only, so that it can also
-// be loaded from a data: URL when the kit runs from its TypeScript sources (probe-thread.ts).
+// as the failovers being measured. This module imports node builtins only (and a type, erased), so
+// that it can also be loaded from a data: URL when the kit runs from its TypeScript sources
+// (probe-thread.ts).
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { request, Agent, type IncomingHttpHeaders } from 'node:http';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-export interface ProbeRecord {
-  /** Start of the request, ms since the epoch. */
-  atMs: number;
-  latencyMs: number;
-  /** HTTP status, or undefined when the request failed below HTTP. */
-  status?: number;
-  /** Error code (ECONNREFUSED, ETIMEDOUT, …) when the request failed. */
-  error?: string;
-  backend?: string;
-  lb?: string;
-  /** The page's visit count, when the backend showed one (X-Visits), and its state (X-Count). */
-  count?: number;
-  countState?: string;
-}
+import type { ProbeRecord } from './probe-record.js';
+
+export type { ProbeRecord };
 
 /** One request; never rejects: a failure is a record with an error code. No address check here (the caller's). */
 export function sendRequest(

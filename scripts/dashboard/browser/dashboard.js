@@ -5,7 +5,8 @@
 // timeline. Every value goes in through textContent or an attribute, never as HTML. TypeScript
 // checks it against the DOM library (tsconfig.json beside it); the data's shapes are ../wire.ts.
 
-/** @import { EntryView, EventPayloads, NodeStateView, PageConfig, PageNode, ProbeView, SnapshotView } from '../wire.js' */
+/** @import { EntryView, EventPayloads, PageConfig, PageNode, ProbeView, SnapshotView } from '../wire.js' */
+import { describeDetail } from './describe.js';
 
 /** @type {Record<string, string>} */
 const COLORS = { backend1: 'var(--b1)', backend2: 'var(--b2)', lb1: 'var(--l1)', lb2: 'var(--l2)' };
@@ -128,18 +129,6 @@ function nodeCard(n) {
     el('div', { className: 'row' }, state, ' ', prio),
     buttons,
   );
-}
-
-/**
- * A data node's facts in a few words, as `hakit status` prints them.
- * @param {NonNullable<NodeStateView['detail']>} d
- */
-function describeDetail(d) {
-  const parts = [];
-  if (d.sentinel !== undefined) parts.push('sentinel: ' + d.sentinel);
-  if (d.lagBytes !== undefined) parts.push('lag ' + d.lagBytes + ' B');
-  if (d.visitsToday !== undefined) parts.push('visits today ' + d.visitsToday);
-  return parts.join(' · ');
 }
 
 /**
