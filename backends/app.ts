@@ -10,6 +10,8 @@ import { registerVisitRoutes } from './visits/routes.js';
 import { apiError } from './api-errors.js';
 import type { WeatherCache } from './weather/cache.js';
 import { registerWeatherRoutes } from './weather/routes.js';
+import type { ChatService } from './chat/service.js';
+import { registerChatRoutes } from './chat/routes.js';
 import type { Shortener } from './shortener/service.js';
 import { registerShortenerRoutes } from './shortener/routes.js';
 
@@ -26,6 +28,8 @@ export interface BackendOptions {
   data?: Data;
   /** The weather cache on the Redis Cluster; without it /api/weather answers 503. */
   weather?: WeatherCache;
+  /** The chat on the Redis Cluster (its WebSocket is served by server.ts); without it /api/chat answers 503. */
+  chat?: ChatService;
   /** The URL shortener (hakit up --with shortener); without it its routes answer 503. */
   shortener?: Shortener;
 }
@@ -82,6 +86,7 @@ export function createApp(opts: BackendOptions): Hono {
   else app.get('/api/visits/*', (c) => apiError(c, 503, 'counter not configured', { reason: 'this backend runs without Redis' }));
   registerKvRoutes(app, data?.kv);
   registerWeatherRoutes(app, opts.weather);
+  registerChatRoutes(app, opts.chat);
   // Last: a redirect's /<code> must not shadow a path above (codes have a digit; the kit's paths are words).
   registerShortenerRoutes(app, opts.shortener);
 

@@ -9,6 +9,7 @@ import { redisSettingsFromEnv, visitSettingsFromEnv } from './redis/settings.js'
 import type { ClusterClients } from './cluster/client.js';
 import { clusterSettingsFromEnv } from './cluster/settings.js';
 import type { WeatherCache } from './weather/cache.js';
+import type { ChatService } from './chat/service.js';
 import type { Shortener } from './shortener/service.js';
 import { shortenerSettingsFromEnv } from './shortener/settings.js';
 
@@ -40,6 +41,8 @@ try {
 // /api/weather answers 503.
 let weather: WeatherCache | undefined;
 let cluster: ClusterClients | undefined;
+// The chat shares the cluster (docs/architecture.md#the-chat): on wherever the cluster is, unless CHAT=off.
+let chat: ChatService | undefined;
 try {
   const settings = clusterSettingsFromEnv(process.env);
   if (settings) {
@@ -58,6 +61,17 @@ try {
     console.log(
       `${serverName}: weather cache on the Redis Cluster (${settings.nodes.length} nodes, ${settings.profile} client), source ${w.sourceUrl}`,
     );
+    if (process.env.CHAT !== 'off') {
+      const [{ ChatService }, { createChatClients }, { chatSettingsFromEnv }] = await Promise.all([
+        import('./chat/service.js'),
+        import('./chat/clients.js'),
+        import('./chat/settings.js'),
+      ]);
+      const clients = createChatClients(settings, cluster.primary);
+      logErrors(clients.subscriber, `${serverName} (chat subscriber)`);
+      chat = new ChatService(clients, serverName, chatSettingsFromEnv(process.env));
+      console.log(`${serverName}: chat on the Redis Cluster (WebSocket /chat/ws)`);
+    }
   }
 } catch (err) {
   console.error(`${serverName}: ${(err as Error).message}`);
@@ -80,7 +94,7 @@ try {
 }
 
 let draining = false;
-const app = createApp({ serverId, serverName, isDraining: () => draining, data, weather, shortener });
+const app = createApp({ serverId, serverName, isDraining: () => draining, data, weather, chat, shortener });
 
 const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
   console.log(`${serverName} listening on :${info.port}`);
@@ -89,15 +103,24 @@ const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => 
 server.keepAliveTimeout = 30_000;
 server.headersTimeout = 10_000;
 server.requestTimeout = 30_000;
+// WebSocket upgrades: the chat's, or none.
+server.on('upgrade', (req, socket, head) => {
+  if (!chat?.upgrade(req, socket, head)) socket.destroy();
+});
 
 function drain(signal: string): void {
   if (draining) return;
   draining = true;
   console.log(`${serverName}: ${signal}, draining (health 503) for ${drainDelayMs} ms`);
+  // Chat sockets are told to go at once (1001): their clients reconnect through HAProxy, which
+  // opens them on the other server (this one refuses new sockets with 503 while it drains).
+  chat?.drain();
   setTimeout(() => {
     server.close(() => {
       console.log(`${serverName}: drained, exiting`);
       data?.client.disconnect();
+      chat?.close();
+      chat?.clients.subscriber.disconnect();
       cluster?.primary.disconnect();
       cluster?.replicas.disconnect();
       // The master role resigned (the other candidate takes it at once), the last partial click

@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { registerBenchCommands } from './commands/bench.js';
 import { registerChaosCommands } from './commands/chaos.js';
+import { registerClusterCommands } from './commands/cluster.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDockerCommands } from './commands/docker.js';
 import { registerDashboardCommands } from './commands/dashboard.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerKvCommands } from './commands/kv.js';
+import { registerChatCommands } from './commands/chat.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerSwarmCommands } from './commands/swarm.js';
 import { ExitCode } from './errors.js';
@@ -41,11 +43,13 @@ const program = new Command('hakit')
 registerStackCommands(program);
 registerDemoCommands(program);
 registerDataCommands(program);
+registerClusterCommands(program);
 registerDashboardCommands(program);
 registerDockerCommands(program);
 registerBenchCommands(program);
 registerChaosCommands(program);
 registerSwarmCommands(program);
 registerKvCommands(program);
+registerChatCommands(program);
 
 await program.parseAsync();

@@ -3,6 +3,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { profileNames, type ProfileName } from '../stack/profiles.js';
 import { lazyAction } from './lazy.js';
+import { withFlags, withHelp } from './options.js';
 
 export const defaultMarkdownPath = 'artifacts/bench-results.md';
 
@@ -51,6 +52,7 @@ export function registerBenchCommands(program: Command): void {
     .description(
       'measure the kit (tuned) against the textbook setup, keep-alive server connections and the peers (ucarp, Pacemaker), side by side: failover, load, HAProxy CPU, start, memory, flaps',
     )
+    .option(withFlags, withHelp("the bench's stacks"))
     .option('--repeat <n>', 'runs per profile (a fresh stack each)', intIn(1, 50), 5)
     .addOption(
       new Option('--profiles <names>', `profiles to run, comma-separated (${profileNames.join(', ')})`)

@@ -2,6 +2,7 @@
 // all along (scripts/chaos/). What it does is in run/chaos.ts, loaded when it runs (see lazy.ts).
 import { InvalidArgumentError, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
+import { withFlags, withHelp } from './options.js';
 
 export function parseSeed(value: string): number {
   const n = Number(value);
@@ -19,6 +20,7 @@ export function registerChaosCommands(program: Command): void {
   program
     .command('chaos')
     .description('a seeded soak of random faults (F1–F8) under steady load, with invariants checked all along')
+    .option(withFlags, withHelp('the stack the soak starts when none is up'))
     .option('--duration <time>', 'how long the soak runs (5s to 30m; e.g. 120s, 2m)', '120s')
     .option('--seed <n>', 'the seed of the fault plan: the same seed gives the same faults (default: random, printed)', parseSeed)
     .option('--interval <ms>', 'time between probe requests through the VIP', intervalMs, 15)

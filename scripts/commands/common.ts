@@ -8,15 +8,32 @@ import { formatProblems } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { selectRuntime, type RuntimeChoice } from '../runtime/select.js';
+import { recordedFeatures, topologyFor, type Feature } from '../stack/features.js';
 
 /**
- * The runtime of --runtime. `announce`: commands that start or change a stack say on stderr which
- * runtime `auto` chose and why (stdout stays clean for --json).
+ * The runtime of --runtime, with the topology of the stack that is up (its recorded opt-in
+ * features), of the command's `--with` for one that starts a stack, or with every opt-in node
+ * (`every`: down removes them all). `announce`: commands that start or change a stack say on
+ * stderr which runtime `auto` chose and why (stdout stays clean for --json).
  */
-export async function runtimeOf(cmd: Command, { announce = false } = {}): Promise<Runtime> {
-  const { rt, auto } = await selectRuntime(cmd.optsWithGlobals().runtime as RuntimeChoice);
+export async function runtimeOf(cmd: Command, { announce = false, every = false } = {}): Promise<Runtime> {
+  const asked = cmd.opts<{ with?: string }>().with;
+  const { rt, auto } = await selectRuntime(cmd.optsWithGlobals().runtime as RuntimeChoice, topologyFor({ with: asked, every }));
   if (announce && auto) process.stderr.write(`runtime: ${auto.runtime} (${auto.reason})\n`);
+  if (asked !== undefined && (await rt.isUp())) assertSameFeatures(rt.topology.features ?? []);
   return rt;
+}
+
+/** A stack that is up keeps its features: `--with` other ones is a mistake to name, not to ignore. */
+function assertSameFeatures(asked: readonly Feature[]): void {
+  const up = recordedFeatures();
+  if (up.join() === asked.join()) return;
+  const say = (fs: readonly Feature[]) => (fs.length ? fs.join(', ') : 'no opt-in features');
+  throw new HakitError(
+    `a hakit stack is up with ${say(up)}, and --with asks for ${say(asked)}`,
+    ExitCode.preflight,
+    `leave out --with to use the stack that is up, or \`${hakitCommand()} down\` first`,
+  );
 }
 
 export async function upRuntime(cmd: Command): Promise<Runtime> {

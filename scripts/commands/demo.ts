@@ -3,6 +3,7 @@
 // run/watch.ts and run/probe-floor.ts, loaded when they run (see lazy.ts).
 import { InvalidArgumentError, type Command } from 'commander';
 import { lazyAction } from './lazy.js';
+import { withFlags, withHelp } from './options.js';
 
 export const defaultReportPath = 'artifacts/demo-report.html';
 
@@ -18,6 +19,7 @@ export function registerDemoCommands(program: Command): void {
   program
     .command('demo')
     .description('the failover tour: every failure mode under a probe, measured, with an HTML timeline report')
+    .option(withFlags, withHelp('the stack the tour starts when none is up'))
     .option('--only <ids>', 'run only these scenarios, comma-separated (e.g. F1,F4; a wrong id lists them all)')
     .option('--repeat <n>', 'run the tour n times', positiveInt(20), 1)
     .option('--json', 'print the results as JSON on stdout (progress stays on stderr)')

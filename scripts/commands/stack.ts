@@ -2,6 +2,7 @@
 // registration is cheap; what a command does is in run/, loaded when it runs (see lazy.ts).
 import type { Command } from 'commander';
 import { lazyAction } from './lazy.js';
+import { withFlags, withHelp } from './options.js';
 
 const nodeArgument = 'lb1, lb2, backend1 or backend2';
 
@@ -24,6 +25,7 @@ function registerUp(program: Command): void {
   program
     .command('up')
     .description('create the network and start lb1, lb2, backend1, backend2')
+    .option(withFlags, withHelp('the stack to start (e.g. --with weather)'))
     .option('--retain', 'keep a stack that failed to start, for inspection')
     .option('--config <file>', 'check a topology file (JSON or YAML: subnet, vip, nodes) first; every problem is reported, exit 2')
     .action(lazyAction(async () => (await import('./run/up.js')).up));

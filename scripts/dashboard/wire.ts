@@ -8,7 +8,7 @@ import type { NodeDetail } from './browser/describe.js';
 
 export interface PageNode {
   name: string;
-  role: 'lb' | 'backend' | 'redis' | 'nats' | 'etcd' | 'postgres' | 'cache';
+  role: string;
   /** The node group's name for humans: "load balancer", "backend", "data node". */
   title: string;
   address: string;

@@ -37,10 +37,16 @@ const countingGoesOn: Expectation = {
 };
 const base = [noFailedPages, noneLost, noneDoubled];
 
-function dataScenario(
+/**
+ * A scenario for a catalogue fault whose targets are resolved when it starts (the data tiers'):
+ * they are marked, injected and healed together; `own` says what differs (its workload, where it
+ * runs, how it picks).
+ */
+export function resolvedScenario(
   id: FaultId,
   verb: string,
-  rest: Pick<Scenario, 'settle' | 'expectations'> & Partial<Pick<Scenario, 'fault'>>,
+  own: Pick<Scenario, 'unsupported'> & Partial<Scenario>,
+  rest: Pick<Scenario, 'settle' | 'expectations'> & Partial<Scenario>,
 ): Scenario {
   const f = faultById(id);
   return {
@@ -48,8 +54,6 @@ function dataScenario(
     name: f.name,
     title: f.title,
     faultedIsTarget: false,
-    counts: true,
-    unsupported: (rt) => (dataNodes(rt.topology).length === 0 ? 'this stack has no data nodes' : undefined),
     async setup(ctx) {
       const holders = await readHolders(ctx.rt, f.target);
       ctx.shared.targets = resolveTargets(ctx.rt.topology, f.target, holders);
@@ -63,9 +67,18 @@ function dataScenario(
       await f.heal(ctx.rt, ctx.shared.targets ?? []);
       await waitHealthy(ctx.rt, 30_000);
     },
+    ...own,
     ...rest,
   };
 }
+
+const dataScenario = (id: FaultId, verb: string, rest: Pick<Scenario, 'settle' | 'expectations'> & Partial<Pick<Scenario, 'fault'>>) =>
+  resolvedScenario(
+    id,
+    verb,
+    { counts: true, unsupported: (rt) => (dataNodes(rt.topology).length === 0 ? 'this stack has no data nodes' : undefined) },
+    rest,
+  );
 
 export const dataScenarios: Scenario[] = [
   dataScenario('R1', 'kill --mode hard', {

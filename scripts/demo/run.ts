@@ -5,7 +5,7 @@ import { nodeIsWhole, restoreNode, waitHealthy } from '../stack/actions.js';
 import { analyze, type ScenarioMetrics } from '../observe/analysis.js';
 import { counterDeltas, serverChanges, startEvidence, type Evidence, type EvidencePoller, type ServerSample } from '../observe/evidence.js';
 import { LiveView } from './live-view.js';
-import { assertKitAddress, runProbe, type ProbeRecord } from '../observe/probe.js';
+import { assertKitAddress, runProbe, type ProbeRecord, type ProbeStep } from '../observe/probe.js';
 import { formatFloor, measureFloor, type ProbeFloor } from '../observe/floor.js';
 import { warmProbeThread } from '../observe/probe-thread.js';
 import { waitSettled } from '../observe/settle.js';
@@ -17,6 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { tallyCounts, type CounterReadings, type CountTally } from '../faults/counts.js';
 import { countersAgree, primaryCounter } from '../groups/redis/counter.js';
 import type { TimelineData } from '../observe/timeline-svg.js';
+import type { WeatherTally } from '../faults/weather-ops.js';
+import { openWeatherWindow } from './weather-window.js';
+import { checkCluster } from '../groups/cluster/formation.js';
 
 export interface DemoOptions {
   scenarios?: Scenario[];
@@ -54,6 +57,8 @@ export interface ScenarioResult extends ScenarioMetrics {
   counts?: CountTally & CounterReadings;
   /** After the mend, the day's counter on each data node (the course's check: all equal). */
   countersAfterRestore?: Record<string, number>;
+  /** The C-scenarios: what the weather workload's reads and writes saw, and what was lost. */
+  weather?: WeatherTally;
 }
 
 export interface DemoResult {
@@ -100,6 +105,7 @@ export async function runDemo(rt: Runtime, opts: DemoOptions = {}): Promise<Demo
         await sc.cleanup(context(rt, [], undefined, shared), result.target ?? undefined);
       }
       if (sc.counts) await checkCountersAgree(rt, result, write);
+      if (sc.weather) await checkClusterClean(rt, result, write);
     }
   }
   return {
@@ -180,11 +186,24 @@ async function runScenario(
   const target = await sc.setup?.(context(rt, [], undefined, shared));
   // A data scenario loads the counting page as one visitor, and reads the counter around it.
   const before = sc.counts ? await primaryCounter(rt) : undefined;
-  const w = openWindow(rt, shared, sc.counts ? { ...opts, url: urls(rt.topology).vip, headers: countingVisitor() } : opts);
+  // A C-scenario reads and writes the weather API (the probe's timeout outlasts a write's retries).
+  const weather = sc.weather ? await openWeatherWindow(rt, { misses: sc.weather.misses, steps: 6000 }) : undefined;
+  const w = openWindow(
+    rt,
+    shared,
+    sc.counts
+      ? { ...opts, url: urls(rt.topology).vip, headers: countingVisitor() }
+      : weather
+        ? { ...opts, url: urls(rt.topology).vip, plan: weather.plan, timeoutMs: 6000 }
+        : opts,
+  );
   const played = await play(sc, w, target, opts);
   const closed = await closeWindow(w);
   const counts = before === undefined ? undefined : countsOf(closed.all, { before, after: await primaryCounter(rt) });
-  return scenarioResult(rt, sc, run, target, w, played, closed, counts);
+  const tally = weather
+    ? await weather.tally(closed.all, { startMs: w.startMs, endMs: closed.endMs }, played.faultAtMs, target)
+    : undefined;
+  return scenarioResult(rt, sc, run, target, w, played, closed, counts, tally);
 }
 
 /** One visitor for the whole window: the day's unique visitors grow by one, not by every view. */
@@ -205,6 +224,14 @@ async function checkCountersAgree(rt: Runtime, result: ScenarioResult, write: (l
   write(`  ${ok ? '✓' : '✗'} counter after the restore: ${[...seen].map(([n, c]) => `${n} ${c}`).join(', ') || 'no node answered'}`);
 }
 
+/** After the mend: `redis-cli --cluster check` clean, every slot covered (the cluster's own check). */
+async function checkClusterClean(rt: Runtime, result: ScenarioResult, write: (line: string) => void): Promise<void> {
+  const v = await checkCluster(rt);
+  result.checks.push({ expect: 'after the restore, --cluster check is clean and every slot covered', ok: v.ok });
+  result.ok &&= v.ok;
+  write(`  ${v.ok ? '✓' : '✗'} --cluster check after the restore${v.ok ? '' : `: ${v.problems.join('; ')}`}`);
+}
+
 /** The measuring window: the probe, the evidence poller and the live view, started together. */
 interface MeasuringWindow {
   startMs: number;
@@ -219,7 +246,7 @@ interface MeasuringWindow {
 function openWindow(
   rt: Runtime,
   shared: ScenarioContext['shared'],
-  opts: DemoOptions & { write: (l: string) => void; url: string; headers?: Record<string, string> },
+  opts: DemoOptions & { write: (l: string) => void; url: string; headers?: Record<string, string>; plan?: ProbeStep[]; timeoutMs?: number },
 ): MeasuringWindow {
   const records: ProbeRecord[] = [];
   const marks: Marked[] = [];
@@ -231,9 +258,10 @@ function openWindow(
     url: opts.url,
     topology: rt.topology,
     intervalMs: opts.intervalMs ?? 10,
-    timeoutMs: 2000,
+    timeoutMs: opts.timeoutMs ?? 2000,
     maxDurationMs: 60_000,
     headers: opts.headers,
+    plan: opts.plan,
     signal: stopProbe.signal,
     onRecord: (r) => {
       records.push(r);
@@ -328,6 +356,7 @@ function scenarioResult(
   { faultAtMs, settledAtMs, note }: Played,
   { endMs, all, ev }: { endMs: number; all: ProbeRecord[]; ev: Evidence },
   counts?: CountTally & CounterReadings,
+  weather?: WeatherTally,
 ): ScenarioResult {
   const restore = w.marks.find((m) => m.kind === 'restore' && m.atMs >= faultAtMs);
   const window = { startMs: w.startMs, endMs };
@@ -340,7 +369,7 @@ function scenarioResult(
     faultedNode: sc.faultedIsTarget ? target : undefined,
     vip: ev.vip,
   });
-  const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check({ ...metrics, counts }) }));
+  const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check({ ...metrics, counts, weather }) }));
   const servers = ev.servers.filter((s) => s.atMs >= w.startMs && s.atMs <= endMs);
   return {
     id: sc.id,
@@ -357,6 +386,7 @@ function scenarioResult(
     ...(note ? { note } : {}),
     windowMs: endMs - w.startMs,
     ...(counts ? { counts } : {}),
+    ...(weather ? { weather } : {}),
     timeline: {
       window,
       originMs: faultAtMs,
@@ -419,6 +449,17 @@ export function headline(r: ScenarioResult): string {
   if (r.restoreToSuccessMs !== null) parts.push(`serving again ${r.restoreToSuccessMs} ms after the restore`);
   if (r.afterRestoreBlackoutMs !== null) parts.push(`longest gap after it ${r.afterRestoreBlackoutMs} ms`);
   if (r.retries || r.redispatches) parts.push(`HAProxy retries ${r.retries}, redispatches ${r.redispatches}`);
+  if (r.weather) {
+    const w = r.weather;
+    parts.push(
+      `reads ${w.reads.total} (${w.reads.failed + w.reads.unknown} failed; ${w.reads.hit} HIT, ${w.reads.stale} STALE, ${w.reads.miss} MISS)`,
+      `writes ${w.writes.total} (${w.writes.failed + w.writes.unknown} failed, ${w.writes.lost} acknowledged lost)`,
+    );
+    if (w.writeBlackoutMs !== null) parts.push(`write blackout on its shard ${w.writeBlackoutMs} ms`);
+    if (w.otherShardsP99Ms.during !== null)
+      parts.push(`other shards p99 ${w.otherShardsP99Ms.before ?? '–'} → ${w.otherShardsP99Ms.during} ms`);
+    if (w.misses.total) parts.push(`uncached ${w.misses.total}: ${w.misses.withRetryAfter} × 503 Retry-After`);
+  }
   if (r.counts) {
     const c = r.counts;
     parts.push(

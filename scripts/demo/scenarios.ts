@@ -12,6 +12,8 @@ import { faultById, type Fault, type FaultId } from '../faults/catalogue.js';
 import { activeLb, backendNames, lbNames } from '../faults/targets.js';
 import type { CountTally } from '../faults/counts.js';
 import { dataScenarios } from './data-scenarios.js';
+import { clusterScenarios } from './cluster-scenarios.js';
+import type { WeatherTally } from '../faults/weather-ops.js';
 
 export interface Marked {
   atMs: number;
@@ -27,12 +29,12 @@ export interface ScenarioContext {
   /** Notes an instant on the timeline (the first `fault` mark is the fault time). */
   mark(label: string, kind: Marked['kind']): void;
   /** Carried between scenarios and steps: F6 restores the LB F1 killed; a fault's resolved targets. */
-  shared: { downLb?: string; targets?: string[] };
+  shared: { downLb?: string; targets?: string[]; slot?: number };
 }
 
 export interface Expectation {
   text: string;
-  check(m: ScenarioMetrics & { counts?: CountTally }): boolean;
+  check(m: ScenarioMetrics & { counts?: CountTally; weather?: WeatherTally }): boolean;
 }
 
 export interface Scenario {
@@ -56,6 +58,8 @@ export interface Scenario {
   unsupported?(rt: Runtime): string | undefined;
   /** The probe loads the counting page, and the counts are checked (the data nodes' scenarios). */
   counts?: boolean;
+  /** The probe reads and writes the weather API (the cluster's scenarios); `misses`: also cities never cached. */
+  weather?: { misses: boolean };
   expectations: Expectation[];
 }
 
@@ -285,7 +289,7 @@ export const scenarios: Scenario[] = [
   },
 ];
 
-scenarios.push(...dataScenarios);
+scenarios.push(...dataScenarios, ...clusterScenarios);
 
 export const scenarioIds = scenarios.map((s) => s.id);
 

@@ -22,8 +22,27 @@ describe('the fault catalogue', () => {
     rt = new FakeRuntime();
   });
 
-  it('defines F1–F8, O1 and R1–R5 once each, with names and kinds that are unique', () => {
-    expect(catalogue.map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'O1', 'R1', 'R2', 'R3', 'R4', 'R5']);
+  it('defines F1–F8, O1, R1–R5 and C1–C4 once each, with names and kinds that are unique', () => {
+    expect(catalogue.map((f) => f.id)).toEqual([
+      'F1',
+      'F2',
+      'F3',
+      'F4',
+      'F5',
+      'F6',
+      'F7',
+      'F8',
+      'O1',
+      'R1',
+      'R2',
+      'R3',
+      'R4',
+      'R5',
+      'C1',
+      'C2',
+      'C3',
+      'C4',
+    ]);
     expect(new Set(catalogue.map((f) => f.name)).size).toBe(catalogue.length);
     expect(new Set(catalogue.map((f) => f.kind)).size).toBe(catalogue.length);
     expect(faultByKind('partition').id).toBe('F7');

@@ -11,7 +11,8 @@ import type { Role } from '../stack/topology.js';
 import type { Cost } from './cost.js';
 
 /** F: failures of the tier; O: operations an operator runs on a live stack, which must cost nothing; R: the data nodes. */
-export type FaultId = 'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8' | 'O1' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5';
+export type FaultId =
+  'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8' | 'O1' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'C1' | 'C2' | 'C3' | 'C4';
 export type FaultKind =
   | 'lb-hard'
   | 'haproxy'
@@ -26,14 +27,29 @@ export type FaultKind =
   | 'primary-switch'
   | 'sentinel-dies'
   | 'replica-hard'
-  | 'primary-partition';
+  | 'primary-partition'
+  | 'shard-primary-hard'
+  | 'shard-replica-hard'
+  | 'shard-primary-partition'
+  | 'weather-source-hard';
 
 /**
  * Who a fault hits, resolved against the live stack when it is injected: the LB holding the VIP
  * or the other one, one backend, or every node of a group.
  */
 export type TargetRule =
-  'active-lb' | 'backup-lb' | 'one-backend' | 'all-lbs' | 'all-backends' | 'redis-primary' | 'redis-replica' | 'redis-primary-cut';
+  | 'active-lb'
+  | 'backup-lb'
+  | 'one-backend'
+  | 'all-lbs'
+  | 'all-backends'
+  | 'redis-primary'
+  | 'redis-replica'
+  | 'redis-primary-cut'
+  | 'cluster-primary'
+  | 'cluster-replica'
+  | 'cluster-primary-cut'
+  | 'weather-source';
 
 export interface Fault {
   id: FaultId;
@@ -261,6 +277,64 @@ catalogue.push(
     judgedFrom: 'in-place',
     inject: (rt, targets) => rt.partition(isolateFirst(targets), true),
     heal: (rt, targets) => rt.partition(isolateFirst(targets), false),
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+);
+
+// The Redis Cluster and the weather source (docs/architecture.md#failure-modes-of-the-cluster),
+// under the weather workload: reads never fail, a write is retried within its request until a
+// replica acknowledges it, and no acknowledged write is lost.
+catalogue.push(
+  {
+    id: 'C1',
+    kind: 'shard-primary-hard',
+    name: 'cluster-primary-dies',
+    title: "A Redis Cluster primary's node dies hard: one of its replicas is promoted; reads go on from the replicas",
+    groups: ['cluster'],
+    target: 'cluster-primary',
+    weight: 2,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'C2',
+    kind: 'shard-replica-hard',
+    name: 'cluster-replica-dies',
+    title: 'A Redis Cluster replica dies hard: nothing shows; its restore resyncs it',
+    groups: ['cluster'],
+    target: 'cluster-replica',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'C3',
+    kind: 'shard-primary-partition',
+    name: 'cluster-primary-cut-off',
+    title: 'A Redis Cluster primary is cut off from the other cluster nodes: it stops taking writes, then rejoins as a replica',
+    groups: ['cluster'],
+    target: 'cluster-primary-cut',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: (rt, targets) => rt.partition(isolateFirst(targets), true),
+    heal: (rt, targets) => rt.partition(isolateFirst(targets), false),
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'C4',
+    kind: 'weather-source-hard',
+    name: 'weather-source-dies',
+    title: 'The weather source dies: cached cities keep answering, the others get 503 with Retry-After',
+    groups: ['weather'],
+    target: 'weather-source',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
 );

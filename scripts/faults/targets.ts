@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { waitFor } from '../sh.js';
 import { backends, dataNodes, lbs, type Topology } from '../stack/topology.js';
 import type { TargetRule } from './catalogue.js';
+import { readShards, type Shard } from '../groups/cluster/admin.js';
 
 export const lbNames = (t: Topology) => lbs(t).map((n) => n.name);
 export const backendNames = (t: Topology) => backends(t).map((n) => n.name);
@@ -40,10 +41,14 @@ export interface Holders {
   vip: string;
   /** The data nodes' primary (stacks with data nodes). */
   primary?: string;
+  /** The Redis Cluster's shards: each primary, its slots and replicas (stacks with a cluster). */
+  shards?: Shard[];
 }
 
 /** Reads the holders a rule needs (the data nodes' primary only for a rule that names it). */
 export async function readHolders(rt: Runtime, rule: TargetRule): Promise<Holders> {
+  if (rule.startsWith('cluster-')) return { vip: '', shards: await readShards(rt) };
+  if (rule === 'weather-source') return { vip: '' };
   const dataRule = rule.startsWith('redis-');
   const [vip, primary] = await Promise.all([dataRule ? Promise.resolve('') : activeLb(rt), dataRule ? redisPrimary(rt) : undefined]);
   return { vip, primary };
@@ -59,7 +64,7 @@ export function resolveTargets(
   holders: Holders | string,
   pick: (names: string[]) => string = (n) => n[0]!,
 ): string[] {
-  const { vip: holder, primary = '' } = typeof holders === 'string' ? { vip: holders } : holders;
+  const { vip: holder, primary = '', shards = [] } = typeof holders === 'string' ? { vip: holders } : holders;
   const lb = lbNames(t);
   const data = dataNodes(t).map((n) => n.name);
   switch (rule) {
@@ -80,5 +85,17 @@ export function resolveTargets(
     case 'redis-primary-cut':
       // The primary first; then everything it is cut from: the other data nodes and the backends.
       return [primary, ...data.filter((n) => n !== primary), ...backendNames(t)];
+    case 'cluster-primary':
+      return [pick(shards.map((s) => s.primary))];
+    case 'cluster-replica':
+      return [pick(shards.flatMap((s) => s.replicas))];
+    case 'cluster-primary-cut': {
+      // A primary first, then every other cluster node: the majority it is cut from (the backends
+      // still reach it, so its writes meet WAIT's refusal, then the cluster's).
+      const p = pick(shards.map((s) => s.primary));
+      return [p, ...t.nodes.filter((n) => n.role === 'cluster' && n.name !== p).map((n) => n.name)];
+    }
+    case 'weather-source':
+      return t.nodes.filter((n) => n.role === 'weather').map((n) => n.name);
   }
 }

@@ -19,6 +19,8 @@ export interface LaunchContext {
   dataDir: string;
   /** The LBs' server certificate and key (HAProxy's crt file), read when a group asks for it. */
   serverPem: () => string;
+  /** Every group's environment for reaching its nodes (NodeGroup.clientEnv), for the backends. */
+  clientEnv: () => Record<string, string>;
 }
 
 /** A file the node sees under /etc, e.g. `haproxy/tls/server.pem`. */
@@ -80,6 +82,18 @@ export interface NodeGroup {
   profileEnv?(profile: ConfigProfile | undefined): Record<string, string>;
   /** netns: the node's main process. */
   launch(node: NodeSpec, ctx: LaunchContext): Launch;
+  /**
+   * What every backend needs in its environment to reach this group's nodes of `topology` (the
+   * Sentinels' addresses, a user and password); none when the topology has none of them. The
+   * backends' launch merges every group's (clientEnvOf); on Docker it feeds compose.yaml's
+   * `${NAME:-}` values.
+   */
+  clientEnv?(topology: Topology, credentials: Credentials): Record<string, string>;
+  /**
+   * After every node of the group started, on any runtime (`up`): what makes them one — the Redis
+   * Cluster's `--cluster create` on empty nodes, then its check.
+   */
+  formed?(rt: Runtime): Promise<void>;
   /** After a node started on one host: what must hold before the next one starts. */
   started?(rt: Runtime, node: NodeSpec, firstOfGroup: boolean): Promise<void>;
   /** The state of each of the group's nodes (`mine`) for status; `all` is every node's liveness. */

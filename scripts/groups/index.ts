@@ -3,8 +3,11 @@ import { ExitCode, HakitError } from '../errors.js';
 import { validateTopology, type NodeSpec, type Role, type Topology } from '../stack/topology.js';
 import { backendGroup } from './backend/index.js';
 import type { NodeGroup } from './group.js';
+import type { Credentials } from '../runtime/runtime.js';
 import { lbGroup } from './lb/index.js';
 import { redisGroup } from './redis/index.js';
+import { clusterGroup } from './cluster/index.js';
+import { weatherGroup } from './weather/index.js';
 import { cacheGroup } from './cache/index.js';
 import { etcdGroup } from './etcd/index.js';
 import { natsGroup } from './nats/index.js';
@@ -16,6 +19,8 @@ export const nodeGroups: Record<Role, NodeGroup> = {
   lb: lbGroup,
   backend: backendGroup,
   redis: redisGroup,
+  cluster: clusterGroup,
+  weather: weatherGroup,
   nats: natsGroup,
   etcd: etcdGroup,
   postgres: postgresGroup,
@@ -43,6 +48,11 @@ export function checkTopology(t: Topology): string[] {
     if (!(n.role in nodeGroups)) errors.push(`node ${n.name}: no node group "${n.role}" (groups: ${Object.keys(nodeGroups).join(', ')})`);
   for (const group of Object.values(nodeGroups)) errors.push(...(group.validate?.(t.nodes.filter((n) => n.role === group.name)) ?? []));
   return errors;
+}
+
+/** Every group's environment for the backends to reach its nodes of `t` (NodeGroup.clientEnv). */
+export function clientEnvOf(t: Topology, credentials: Credentials): Record<string, string> {
+  return Object.assign({}, ...groupsOf(t).map(({ group }) => group.clientEnv?.(t, credentials) ?? {})) as Record<string, string>;
 }
 
 /** The topology's groups that have nodes, each with its nodes, in start order. */

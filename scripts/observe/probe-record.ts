@@ -14,4 +14,9 @@ export interface ProbeRecord {
   /** The page's visit count, when the backend showed one (X-Visits), and its state (X-Count). */
   count?: number;
   countState?: string;
+  /** With a plan: the index of the step this request was (its position in start order). */
+  step?: number;
+  /** The weather API's X-Cache (HIT, MISS, STALE), and whether a 503 said when to retry. */
+  cache?: string;
+  retryAfter?: boolean;
 }

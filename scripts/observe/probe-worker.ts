@@ -15,12 +15,20 @@ import type { ProbeRecord } from './probe-record.js';
 
 export type { ProbeRecord };
 
+/** One request of a plan: a method and a path on the loop's origin, and a body for a write (JSON). */
+export interface ProbeStep {
+  method: 'GET' | 'PUT';
+  path: string;
+  body?: string;
+}
+
 /** One request; never rejects: a failure is a record with an error code. No address check here (the caller's). */
 export function sendRequest(
   url: string,
   timeoutMs: number,
   agent: Agent | false = false,
   headers: Record<string, string> = {},
+  step?: { method: string; body?: string },
 ): Promise<ProbeRecord> {
   const atMs = Date.now();
   const start = performance.now();
@@ -31,21 +39,28 @@ export function sendRequest(
       done = true;
       resolve({ atMs, latencyMs: performance.now() - start, ...r });
     };
-    const req = request(url, { agent, headers: { 'user-agent': 'hakit-probe', ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        finish({
-          status: res.statusCode,
-          backend: header(res.headers['x-served-by']),
-          lb: header(res.headers['x-lb']),
-          ...counted(res.headers),
-        }),
-      );
-      res.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? 'ERESPONSE' }));
-    });
+    const sent =
+      step?.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(step.body)) } : {};
+    const req = request(
+      url,
+      { agent, method: step?.method ?? 'GET', headers: { 'user-agent': 'hakit-probe', ...headers, ...sent } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          finish({
+            status: res.statusCode,
+            backend: header(res.headers['x-served-by']),
+            lb: header(res.headers['x-lb']),
+            ...counted(res.headers),
+            ...cached(res.headers),
+          }),
+        );
+        res.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? 'ERESPONSE' }));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? err.message }));
-    req.end();
+    req.end(step?.body);
   });
 }
 
@@ -59,6 +74,12 @@ function counted(h: IncomingHttpHeaders): Pick<ProbeRecord, 'count' | 'countStat
   return Number.isInteger(n) && n > 0 ? { countState: state, count: n } : { countState: state };
 }
 
+/** The weather API's headers, when the answer has them. */
+function cached(h: IncomingHttpHeaders): Pick<ProbeRecord, 'cache' | 'retryAfter'> {
+  const cache = header(h['x-cache']);
+  return { ...(cache ? { cache } : {}), ...(h['retry-after'] !== undefined ? { retryAfter: true } : {}) };
+}
+
 /** A loop's settings, already bounded by the caller (probe.ts). */
 export interface LoopSettings {
   url: string;
@@ -69,6 +90,8 @@ export interface LoopSettings {
   keepAlive: boolean;
   /** Sent with every request (the counting probe's visitor cookie). */
   headers?: Record<string, string>;
+  /** Requests to send in turn on `url`'s origin instead of GET `url` (the weather workload's reads and writes). */
+  plan?: ProbeStep[];
 }
 
 /**
@@ -87,9 +110,11 @@ export async function probeLoop(s: LoopSettings, onRecord: (r: ProbeRecord, seq:
   const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < s.maxRequests; i++) {
     if (performance.now() - started >= s.maxDurationMs || stopped()) break;
-    const p: Promise<void> = sendRequest(s.url, s.timeoutMs, agent, s.headers)
-      .then((r) => onRecord(r, i))
-      .finally(() => inFlight.delete(p));
+    const step = s.plan?.length ? s.plan[i % s.plan.length] : undefined;
+    const sent = step
+      ? sendRequest(new URL(step.path, s.url).href, s.timeoutMs, agent, s.headers, step)
+      : sendRequest(s.url, s.timeoutMs, agent, s.headers);
+    const p: Promise<void> = sent.then((r) => onRecord(step ? { ...r, step: i } : r, i)).finally(() => inFlight.delete(p));
     inFlight.add(p);
     // Schedule by absolute time so slow requests do not stretch the interval.
     const next = started + (i + 1) * s.intervalMs;

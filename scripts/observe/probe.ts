@@ -4,11 +4,11 @@
 // runs in a thread of its own (probe-thread.ts), so the main thread's work cannot open gaps in it.
 import type { Agent } from 'node:http';
 import { assertKitTarget } from './kit-network.js';
-import { sendRequest, type ProbeRecord } from './probe-worker.js';
+import { sendRequest, type ProbeRecord, type ProbeStep } from './probe-worker.js';
 import { runInProbeThread } from './probe-thread.js';
 import type { Topology } from '../stack/topology.js';
 
-export type { ProbeRecord } from './probe-worker.js';
+export type { ProbeRecord, ProbeStep } from './probe-worker.js';
 
 export const isSuccess = (r: ProbeRecord) => r.status !== undefined && r.status >= 200 && r.status < 400;
 
@@ -24,6 +24,8 @@ export interface ProbeOptions {
   keepAlive?: boolean;
   /** Sent with every request (the counting probe's visitor cookie). */
   headers?: Record<string, string>;
+  /** Requests to send in turn instead of GET url (on url's origin): the weather workload. */
+  plan?: ProbeStep[];
   signal?: AbortSignal;
   onRecord?: (r: ProbeRecord) => void;
   /** The stack's topology: its network is where the probe may send (default: the single-host one). */
@@ -63,6 +65,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeRecord[]> {
     maxDurationMs: Math.min(opts.maxDurationMs ?? 60_000, 30 * 60_000),
     keepAlive: opts.keepAlive ?? false,
     headers: opts.headers,
+    plan: opts.plan,
   };
   return runInProbeThread(settings, opts.onRecord, opts.signal);
 }

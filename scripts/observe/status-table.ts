@@ -10,5 +10,6 @@ export function formatStatus(s: StackStatus, colour = Boolean(process.stdout.isT
     style: colour ? {} : { head: [], border: [] },
   });
   for (const n of s.nodes) table.push([n.name, n.role, n.state, n.address, ...(withDetail ? [describeDetail(n.detail)] : [])]);
-  return `runtime: ${s.runtime}   VIP: ${s.vip}\n${table.toString()}`;
+  const features = s.features.length ? `   with: ${s.features.join(', ')}` : '';
+  return `runtime: ${s.runtime}   VIP: ${s.vip}${features}\n${table.toString()}`;
 }

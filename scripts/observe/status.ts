@@ -25,6 +25,8 @@ export interface StackStatus {
   /** The same over HTTPS (certificate from the kit's local CA: `hakit creds`). */
   httpsUrl: string;
   statsHttpsUrl: string;
+  /** The opt-in features the stack was started with (`up --with`); empty: the default stack. */
+  features: string[];
   nodes: NodeStatus[];
 }
 
@@ -50,7 +52,16 @@ export async function getStatus(rt: Runtime): Promise<StackStatus> {
     return node;
   });
   const u = urls(rt.topology);
-  return { runtime: rt.name, vip: rt.topology.vip, url: u.vip, statsUrl: u.stats, httpsUrl: u.https, statsHttpsUrl: u.statsHttps, nodes };
+  return {
+    runtime: rt.name,
+    vip: rt.topology.vip,
+    url: u.vip,
+    statsUrl: u.stats,
+    httpsUrl: u.https,
+    statsHttpsUrl: u.statsHttps,
+    features: [...(rt.topology.features ?? [])],
+    nodes,
+  };
 }
 
 export const masters = (s: StackStatus) => s.nodes.filter((n) => n.role === 'lb' && n.state === 'MASTER').map((n) => n.name);

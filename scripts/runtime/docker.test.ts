@@ -6,10 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HakitError } from '../errors.js';
 import { shMaybe } from '../sh.js';
 import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
-import { defaultTopology, lbs } from '../stack/topology.js';
+import { chatNodes, defaultTopology, lbs, weatherNodes, withFeatures } from '../stack/topology.js';
 import { composeFile, detectCompose } from './docker-engine.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
-import { DockerRuntime, profileEnvOf } from './docker.js';
+import { groupOf } from '../groups/index.js';
+import { composeEnv, DockerRuntime, isComposeTopology, profileEnvOf } from './docker.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { profiles, unsupportedOn } from '../stack/profiles.js';
@@ -100,8 +101,9 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
 
   it('has the address plan of scripts/stack/topology.ts', () => {
     const svc = services(yaml);
-    expect([...svc.keys()].sort()).toEqual(defaultTopology.nodes.map((n) => n.name).sort());
-    for (const n of defaultTopology.nodes) {
+    const all = [...defaultTopology.nodes, ...weatherNodes, ...chatNodes];
+    expect([...svc.keys()].sort()).toEqual(all.map((n) => n.name).sort());
+    for (const n of all) {
       expect(svc.get(n.name), n.name).toMatch(new RegExp(`ipv4_address: ${n.address.replace(/\./g, '\\.')}\\n`));
       expect(svc.get(n.name), n.name).toMatch(new RegExp(`hostname: ${n.name}\\n`));
     }
@@ -204,11 +206,10 @@ describe('profiles on Docker', () => {
   };
   const envOnly = Object.values(profiles).filter((p) => !unsupportedOn(p, 'docker'));
 
-  it.each(envOnly)('$name: compose.yaml passes every variable of the profile to both LBs', (p) => {
-    const env = profileEnvOf(defaultTopology, p);
-    for (const lb of lbs(defaultTopology)) {
-      const listed = Object.keys(doc.services[lb.name]!.environment);
-      for (const name of Object.keys(env)) expect(listed, `${lb.name} ${name}`).toContain(name);
+  it.each(envOnly)('$name: compose.yaml passes every variable of the profile to the nodes of its group', (p) => {
+    for (const node of defaultTopology.nodes) {
+      const listed = Object.keys(doc.services[node.name]!.environment);
+      for (const name of Object.keys(groupOf(node).profileEnv?.(p) ?? {})) expect(listed, `${node.name} ${name}`).toContain(name);
     }
   });
 
@@ -224,5 +225,27 @@ describe('profiles on Docker', () => {
     await expect(
       rt.up({ progress: undefined as never, credentials: { user: 'u', password: 'p' }, profile: profiles.pacemaker }),
     ).rejects.toThrow(/netns runtime/);
+  });
+});
+
+describe('opt-in features on Docker', () => {
+  const creds = { user: 'u', password: 'p', secrets: redisSecrets };
+
+  it('compose gets the profiles of the features on, and none for the default stack', () => {
+    expect(composeEnv(defaultTopology, creds, 'unused').COMPOSE_PROFILES).toBe('');
+    expect(composeEnv(withFeatures(defaultTopology, ['weather', 'shortener']), creds, 'unused').COMPOSE_PROFILES).toBe('weather,shortener');
+  });
+
+  it("compose's values carry what the backends need to reach each group (NodeGroup.clientEnv)", () => {
+    expect(composeEnv(defaultTopology, creds, 'unused').REDIS_SENTINELS).toMatch(/^10\.213\.0\.31:26379,/);
+  });
+
+  it('runs the default topology with any features, and refuses another address plan', () => {
+    expect(isComposeTopology(defaultTopology)).toBe(true);
+    expect(isComposeTopology(withFeatures(defaultTopology, ['weather', 'chat', 'shortener']))).toBe(true);
+    const moved = structuredClone(defaultTopology);
+    moved.nodes[0]!.address = '10.213.0.99';
+    expect(isComposeTopology(moved)).toBe(false);
+    expect(isComposeTopology({ ...defaultTopology, vip: '10.213.0.9' })).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
 import type Docker from 'dockerode';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { groupOf, groupsOf } from '../groups/index.js';
+import { clientEnvOf, groupOf, groupsOf } from '../groups/index.js';
 import { unsupportedOn, type ConfigProfile } from '../stack/profiles.js';
 import { groupSecrets } from '../groups/secrets.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
@@ -18,7 +18,8 @@ import { ExitCode, HakitError } from '../errors.js';
 import { commonPreflight, routesOverlapping, type Problem } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
 import { shMaybe } from '../sh.js';
-import { defaultTopology, type Topology } from '../stack/topology.js';
+import { defaultTopology, optionalNodes, type Topology } from '../stack/topology.js';
+import { forgetFeatures, recordFeatures } from '../stack/features.js';
 import {
   cutBetween,
   fibTrieHasLocal,
@@ -76,8 +77,21 @@ export const composeEnv = (t: Topology, c: Credentials | undefined, tls: 'needed
     TLS_PEM: tls === 'needed' ? readServerPem() : 'unused',
   };
   for (const n of t.nodes) if (groupOf(n).configDirs.length) env[configEnvName(n.name)] = nodeConfigDir(n.name);
-  return env;
+  // The opt-in services (compose `profiles`) of the features on; none: the default stack's.
+  env.COMPOSE_PROFILES = (t.features ?? []).join(',');
+  return { ...env, ...(c ? clientEnvOf(t, c) : {}) };
 };
+
+/**
+ * compose.yaml carries the default topology and every opt-in node: a topology of other names or
+ * addresses cannot run from it.
+ */
+export function isComposeTopology(t: Topology): boolean {
+  const known = new Map([...defaultTopology.nodes, ...optionalNodes].map((n) => [n.name, n.address]));
+  const { nodes: _nodes, features: _features, ...plan } = t;
+  const { nodes: _dn, features: _df, ...defaults } = defaultTopology;
+  return JSON.stringify(plan) === JSON.stringify(defaults) && t.nodes.every((n) => known.get(n.name) === n.address);
+}
 /** Named volumes with this label hold a data node's data: kept by `down` unless --volumes. */
 const DATA_LABEL = 'hakit.data=true';
 
@@ -114,7 +128,7 @@ export class DockerRuntime implements Runtime {
 
   async preflight(): Promise<Problem[]> {
     const problems = await commonPreflight(this.topology);
-    if (this.topology !== defaultTopology) {
+    if (!isComposeTopology(this.topology)) {
       problems.push({
         problem: 'the docker runtime runs compose.yaml, which carries the default topology only',
         fix: 'use --runtime netns for a custom topology',
@@ -182,6 +196,7 @@ export class DockerRuntime implements Runtime {
     // lb2 waits for lb1 to be healthy (compose.yaml), so lb1 wins the first election.
     // The profile's environment, kept so that a node recreated later (restore) gets it again.
     const env = profileEnvOf(this.topology, profile);
+    recordFeatures(this.topology.features ?? []);
     mkdirSync(dirname(profileEnvFile), { recursive: true });
     writeFileSync(profileEnvFile, JSON.stringify(env));
     await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
@@ -370,6 +385,7 @@ export class DockerRuntime implements Runtime {
     await progress.step('Sweep what carries the hakit project label', () => this.sweep(volumes));
     rmSync(configRoot, { recursive: true, force: true });
     rmSync(profileEnvFile, { force: true });
+    forgetFeatures();
     const kept = await this.keptData();
     if (kept.length) progress.info(`Kept the data nodes' volumes (${kept.length}); \`hakit down --volumes\` removes them`);
   }

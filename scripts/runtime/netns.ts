@@ -24,8 +24,9 @@ import { packageRoot, stateDir } from '../paths.js';
 import type { Progress } from '../progress.js';
 import { sh, shMaybe, sleep, waitFor } from '../sh.js';
 import { hostsFile, prefixLength, type NodeSpec, type Topology, defaultTopology } from '../stack/topology.js';
+import { forgetFeatures, recordFeatures } from '../stack/features.js';
 import { ExitCode, HakitError } from '../errors.js';
-import { groupOf, groupsOf } from '../groups/index.js';
+import { clientEnvOf, groupOf, groupsOf } from '../groups/index.js';
 import type { NodeFile } from '../groups/group.js';
 import { readServerPem } from '../stack/tls.js';
 import { netnsPreflight, type Problem } from '../stack/preflight.js';
@@ -93,19 +94,35 @@ export class NetnsRuntime implements Runtime {
     for (const m of links.matchAll(/^\d+: ([^:@]+)/gm)) {
       if (m[1] === BRIDGE || m[1]!.startsWith('hk-')) found.push(`link ${m[1]}`);
     }
-    for (const n of this.topology.nodes) {
-      if (existsSync(netnsEtc(n.name))) found.push(`directory ${netnsEtc(n.name)}`);
-      const pid = this.mainPid(n.name);
-      if (pid && isAlive(pid)) found.push(`process ${pid} (${n.name})`);
+    for (const name of await this.knownNodes()) {
+      if (existsSync(netnsEtc(name))) found.push(`directory ${netnsEtc(name)}`);
+      const pid = this.mainPid(name);
+      if (pid && isAlive(pid)) found.push(`process ${pid} (${name})`);
     }
     if (existsSync(join(stateDir, 'nodes'))) found.push(`directory ${join(stateDir, 'nodes')}`);
     if ((await iptables('-C', ...FORWARD_RULE)) === 0) found.push('iptables FORWARD rule for hakit0');
     return found;
   }
 
+  /**
+   * Every node this machine may hold: the topology's, and those a stack with other opt-in
+   * features left (their namespace or records), so that down and leftovers miss none.
+   */
+  private async knownNodes(): Promise<string[]> {
+    const names = new Set(this.topology.nodes.map((n) => n.name));
+    for (const line of (await shMaybe`ip netns list`).stdout.split('\n')) {
+      const ns = line.split(' ')[0] ?? '';
+      if (ns.startsWith('hakit-')) names.add(ns.slice('hakit-'.length));
+    }
+    const records = join(stateDir, 'nodes');
+    if (existsSync(records)) for (const name of readdirSync(records)) names.add(name);
+    return [...names];
+  }
+
   async up({ progress, credentials, profile }: UpOptions): Promise<void> {
     const t = this.topology;
     const groups = groupsOf(t);
+    recordFeatures(t.features ?? []);
     await progress.step(`Bridge ${BRIDGE} with host address ${t.hostAddress}/${prefixLength(t)}`, () => this.createBridge());
     for (const { group } of groups) {
       const prepare = group.prepareHost;
@@ -184,6 +201,7 @@ export class NetnsRuntime implements Runtime {
       appDir,
       dataDir: dataDir(node.name),
       serverPem: () => readServerPem(),
+      clientEnv: () => clientEnvOf(this.topology, credentials),
     });
     for (const f of files ?? []) writeNodeFile(netnsEtc(node.name), f);
     const log = openSync(join(nodeDir(node.name), 'node.log'), 'a');
@@ -316,20 +334,22 @@ export class NetnsRuntime implements Runtime {
   }
 
   async down(progress: Progress, { volumes = false }: DownOptions = {}): Promise<void> {
+    const names = await this.knownNodes();
     await progress.step('Stop every node', async () => {
-      for (const n of this.topology.nodes) await this.killAll(n.name);
+      for (const name of names) await this.killAll(name);
     });
     await progress.step('Remove namespaces, links and files', async () => {
-      for (const n of this.topology.nodes) {
-        await shMaybe`ip netns del ${nsName(n.name)}`;
-        await shMaybe`ip link del ${vethName(n.name)}`;
-        rmSync(netnsEtc(n.name), { recursive: true, force: true });
+      for (const name of names) {
+        await shMaybe`ip netns del ${nsName(name)}`;
+        await shMaybe`ip link del ${vethName(name)}`;
+        rmSync(netnsEtc(name), { recursive: true, force: true });
       }
       await shMaybe`ip link del ${BRIDGE}`;
       while ((await iptables('-D', ...FORWARD_RULE)) === 0);
       rmSync(join(stateDir, 'nodes'), { recursive: true, force: true });
       rmSync(appDir, { recursive: true, force: true });
       if (existsSync(NODE_RUN) && readdirSync(NODE_RUN).length === 0) rmdirSync(NODE_RUN);
+      forgetFeatures();
     });
     const kept = await this.keptData();
     if (volumes)

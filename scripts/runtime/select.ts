@@ -5,7 +5,8 @@
 // netns users do not pay for dockerode, nor `hakit --help` for zx.
 import { existsSync } from 'node:fs';
 import { HakitError, ExitCode } from '../errors.js';
-import { defaultTopology, type Topology } from '../stack/topology.js';
+import { stackTopology } from '../stack/features.js';
+import type { Topology } from '../stack/topology.js';
 import type { Runtime } from './runtime.js';
 
 export const runtimeNames = ['auto', 'netns', 'docker', 'swarm'] as const;
@@ -70,7 +71,7 @@ async function dockerImagesBuilt(): Promise<{ engineAnswers: boolean; imagesBuil
 /** The runtime, and for `auto` which one it chose and why. */
 export async function selectRuntime(
   choice: RuntimeChoice = 'auto',
-  topology: Topology = defaultTopology,
+  topology: Topology = stackTopology(),
 ): Promise<{ rt: Runtime; auto?: AutoChoice }> {
   switch (choice) {
     case 'netns':
@@ -97,6 +98,6 @@ export async function selectRuntime(
   }
 }
 
-export async function openRuntime(choice: RuntimeChoice = 'auto', topology: Topology = defaultTopology): Promise<Runtime> {
+export async function openRuntime(choice: RuntimeChoice = 'auto', topology: Topology = stackTopology()): Promise<Runtime> {
   return (await selectRuntime(choice, topology)).rt;
 }

@@ -7,7 +7,7 @@ import type { Progress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { waitFor } from '../sh.js';
 import { getStatus, isHealthy, type StackStatus } from '../observe/status.js';
-import { groupOf, nodeGroups } from '../groups/index.js';
+import { groupOf, groupsOf, nodeGroups } from '../groups/index.js';
 import { findNode } from './topology.js';
 
 /** How a node dies: the whole node (hard, graceful) or one part of it (a group's `parts`). */
@@ -22,7 +22,10 @@ export async function bringUp(rt: Runtime, progress: Progress, retain = false, s
   if (tls.caCreated) progress.info(`Created the local CA for HTTPS (${tls.paths.caCert}; its key stays in the state directory, mode 0600)`);
   if (tls.issued && !tls.caCreated) progress.info(`Issued a new server certificate: ${tls.issued}`);
   try {
-    await rt.up({ progress: signal ? abortableProgress(progress, signal) : progress, credentials: creds });
+    const steps = signal ? abortableProgress(progress, signal) : progress;
+    await rt.up({ progress: steps, credentials: creds });
+    for (const { group } of groupsOf(rt.topology))
+      if (group.formed) await steps.step(`The ${group.title}s formed and checked`, () => group.formed!(rt));
     // The health wait only reads: on Ctrl-C it is abandoned at once (settle 0).
     const waitProgress = signal ? abortableProgress(progress, signal, 0) : progress;
     return await waitProgress.step('Backends UP in HAProxy and one load balancer holding the VIP', () => waitHealthy(rt, 20_000));

@@ -32,6 +32,11 @@ export interface ConfigProfile {
   /** keepalived.conf definitions ($NAME=value there), redefined after the defaults. */
   keepalived: Record<string, string>;
   /**
+   * The Redis Cluster's nodes and its clients in the backends (`--with weather`): their
+   * environment (redis/cluster-entrypoint, backends/cluster/settings.ts); none: the kit's values.
+   */
+  cluster?: { nodes: Record<string, string>; client: Record<string, string> };
+  /**
    * How long the VIP must stay put before the stack counts as settled between measurements: longer
    * than a returning node needs to pre-empt (textbook) so that a late VIP move never lands in the
    * next measurement.
@@ -69,6 +74,12 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
       NOPREEMPT: '',
       // keepalived's own scheduling, as a package installs it.
       VRRP_SCHEDULING: '',
+    },
+    // The cluster as its own docs and ioredis leave it: a 15 s node timeout, replicas that refuse
+    // to take over with data older than 10 node timeouts, the client's default options.
+    cluster: {
+      nodes: { CLUSTER_NODE_TIMEOUT_MS: '15000', CLUSTER_REPLICA_VALIDITY_FACTOR: '10' },
+      client: { CLUSTER_NODE_TIMEOUT_MS: '15000', CLUSTER_CLIENT_PROFILE: 'textbook' },
     },
     // A restored node pre-empts only once its check passed (every 2 s) and its master-down timer
     // ran out (3 × 1 s + skew): it discards the lower-priority adverts meanwhile. Measuring earlier

@@ -16,6 +16,7 @@ const status = (lb1: string, lb2: string): StackStatus => ({
   statsUrl: '',
   httpsUrl: '',
   statsHttpsUrl: '',
+  features: [],
   nodes: [
     { name: 'lb1', role: 'lb', state: lb1 as 'MASTER', address: '' },
     { name: 'lb2', role: 'lb', state: lb2 as 'MASTER', address: '' },

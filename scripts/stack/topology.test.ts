@@ -44,7 +44,7 @@ describe('checkTopology', () => {
     t.nodes = t.nodes.filter((n) => n.name !== 'lb2' && n.role !== 'backend');
     t.nodes.push({ name: 'db1', role: 'database' as never, address: '10.213.0.41' });
     expect(checkTopology(t)).toEqual([
-      'node db1: no node group "database" (groups: lb, backend, redis, nats, etcd, postgres, cache)',
+      'node db1: no node group "database" (groups: lb, backend, redis, cluster, weather, nats, etcd, postgres, cache)',
       'expected 2 load balancers, found 1',
       'expected at least 1 backend',
     ]);

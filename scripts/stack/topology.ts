@@ -2,8 +2,16 @@
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
 import { BlockList, isIPv4 } from 'node:net';
 
-// nats, etcd, postgres, cache: the URL shortener's nodes (scripts/groups/shortener/nodes.ts).
-export type Role = 'lb' | 'backend' | 'redis' | 'nats' | 'etcd' | 'postgres' | 'cache';
+// cluster, weather: the weather feature's nodes; nats, etcd, postgres, cache: the URL shortener's
+// (scripts/groups/shortener/nodes.ts).
+export type Role = 'lb' | 'backend' | 'redis' | 'cluster' | 'weather' | 'nats' | 'etcd' | 'postgres' | 'cache';
+
+/**
+ * The opt-in parts of the stack (`hakit up --with weather,chat`, or `all`): their nodes start only
+ * when asked for. scripts/stack/features.ts parses them and records those of the stack that is up.
+ */
+export const featureNames = ['weather', 'chat', 'shortener'] as const;
+export type Feature = (typeof featureNames)[number];
 
 export interface NodeSpec {
   name: string;
@@ -13,6 +21,8 @@ export interface NodeSpec {
   priority?: number;
   /** "Server N" (backends only). */
   serverId?: string;
+  /** An opt-in node: part of the stack only when one of these features is on (optionalNodes). */
+  features?: readonly Feature[];
 }
 
 export interface Topology {
@@ -23,6 +33,8 @@ export interface Topology {
   vip: string;
   ports: { http: number; stats: number; backend: number };
   nodes: NodeSpec[];
+  /** The opt-in features whose nodes this topology carries (withFeatures); none: the default stack. */
+  features?: readonly Feature[];
 }
 
 export const defaultTopology: Topology = {
@@ -40,6 +52,47 @@ export const defaultTopology: Topology = {
     { name: 'redis3', role: 'redis', address: '10.213.0.33' },
   ],
 };
+
+/**
+ * The weather feature's nodes (`hakit up --with weather`): the Redis Cluster (cluster1–cluster9,
+ * three primaries with two replicas each; the chat's feature uses it too) and the weather source.
+ */
+export const weatherNodes: readonly NodeSpec[] = [
+  ...Array.from({ length: 9 }, (_, i): NodeSpec => ({
+    name: `cluster${i + 1}`,
+    role: 'cluster',
+    address: `10.213.0.${41 + i}`,
+    features: ['weather', 'chat'],
+  })),
+  { name: 'weather', role: 'weather', address: '10.213.0.55', features: ['weather'] },
+];
+
+/**
+ * The chat's fourth shard (`hakit up --with chat`): two more cluster nodes, started blank beside
+ * cluster1–9 and not formed with them; `hakit cluster add-shard` makes cluster10 a primary with
+ * cluster11 its replica, `remove-shard` makes them blank again (docs/architecture.md#adding-and-removing-a-shard).
+ */
+export const chatNodes: readonly NodeSpec[] = [
+  { name: 'cluster10', role: 'cluster', address: '10.213.0.51', features: ['chat'] },
+  { name: 'cluster11', role: 'cluster', address: '10.213.0.52', features: ['chat'] },
+];
+
+/**
+ * The opt-in nodes, each naming the features that need it: `withFeatures` adds those of the
+ * features asked for to a topology. Addresses: docs/architecture.md#opt-in-features.
+ */
+export const optionalNodes: readonly NodeSpec[] = [...weatherNodes, ...chatNodes];
+
+/**
+ * `t` with the opt-in nodes of `on` (each once, even when several features need it), and `on`
+ * recorded in `features`; `on` empty gives `t`'s own nodes.
+ */
+export function withFeatures(t: Topology, on: readonly Feature[], extra: readonly NodeSpec[] = optionalNodes): Topology {
+  const wanted = featureNames.filter((f) => on.includes(f));
+  const names = new Set(t.nodes.map((n) => n.name));
+  const added = extra.filter((n) => !names.has(n.name) && n.features?.some((f) => wanted.includes(f)));
+  return { ...t, nodes: [...t.nodes, ...added], features: wanted };
+}
 
 /** The topology without its data nodes: the web tier alone. */
 export const webTier = (t: Topology): Topology => ({ ...t, nodes: t.nodes.filter((n) => n.role === 'lb' || n.role === 'backend') });

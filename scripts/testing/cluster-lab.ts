@@ -33,6 +33,8 @@ export interface ClusterLabOptions {
   nodeTimeoutMs?: number;
   /** The app user's permissions (default: every feature's, backends/cluster/acl.ts). */
   appPermissions?: string[];
+  /** Nodes started beside the cluster but not formed into it (the chat's fourth shard joins from these). */
+  spares?: number;
 }
 
 export interface ClusterLabUser {
@@ -150,6 +152,8 @@ export class ClusterLab {
   readonly dir = mkdtempSync(join(tmpdir(), 'hakit-cluster-'));
   readonly users: { admin: ClusterLabUser; app: ClusterLabUser; replica: ClusterLabUser };
   readonly nodes: ClusterNodeProcess[] = [];
+  /** Started, blank, not part of the cluster (options.spares). */
+  readonly spares: ClusterNodeProcess[] = [];
   readonly nodeTimeoutMs: number;
   private admins = new Map<ClusterNodeProcess, Redis>();
 
@@ -186,7 +190,7 @@ export class ClusterLab {
     for (const f of ['cluster-node.conf', 'alive']) copyFileSync(join(packageRoot, 'redis', f), join(conf, f));
     chmodSync(join(conf, 'alive'), 0o755);
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) ports.push(await freeClusterPort());
+    for (let i = 0; i < count + (this.options.spares ?? 0); i++) ports.push(await freeClusterPort());
     for (const [i, port] of ports.entries()) {
       const name = `cluster${i + 1}`;
       const dir = join(this.dir, name);
@@ -205,9 +209,10 @@ export class ClusterLab {
         CLUSTER_APP_ACL: (this.options.appPermissions ?? clusterAppPermissions()).join(' '),
       });
       node.start();
-      this.nodes.push(node);
+      (i < count ? this.nodes : this.spares).push(node);
     }
-    for (const n of this.nodes) await until(`${n.name} to answer`, async () => (await this.admin(n).ping()) === 'PONG');
+    for (const n of [...this.nodes, ...this.spares])
+      await until(`${n.name} to answer`, async () => (await this.admin(n).ping()) === 'PONG');
   }
 
   /** redis-cli as the admin user (the password in REDISCLI_AUTH); never rejects. */
@@ -289,7 +294,7 @@ export class ClusterLab {
   }
 
   nodeAt(line: Pick<ClusterNodeLine, 'port'>): ClusterNodeProcess {
-    const n = this.nodes.find((x) => x.port === line.port);
+    const n = [...this.nodes, ...this.spares].find((x) => x.port === line.port);
     if (!n) throw new Error(`no lab node on port ${line.port}`);
     return n;
   }
@@ -348,8 +353,9 @@ export class ClusterLab {
 
   async stop(): Promise<void> {
     for (const c of this.admins.values()) c.disconnect();
-    for (const n of this.nodes) n.resume();
-    await Promise.all(this.nodes.map((n) => n.kill()));
+    const all = [...this.nodes, ...this.spares];
+    for (const n of all) n.resume();
+    await Promise.all(all.map((n) => n.kill()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,8 @@ import { createProgress } from '../../progress.js';
 import { runtimeOf } from '../common.js';
 
 export async function down(opts: { volumes?: boolean }, cmd: Command): Promise<void> {
-  const rt = await runtimeOf(cmd);
+  // Every opt-in node too, whatever the record says: down leaves nothing of any feature behind.
+  const rt = await runtimeOf(cmd, { every: true });
   const volumes = opts.volumes ?? false;
   if (!(await rt.isUp()) && (!volumes || (await rt.keptData()).length === 0)) {
     console.log('nothing to tear down');

@@ -35,3 +35,14 @@ export function installApp(appDir: string): void {
   }
   writeFileSync(join(appDir, 'package.json'), '{ "type": "module" }\n');
 }
+
+/** argv run as nobody with no capabilities and no way to regain them (least privilege: the backends, the weather source). */
+export const asNobody = (argv: string[]): string[] => [
+  'setpriv',
+  '--reuid=65534',
+  '--regid=65534',
+  '--clear-groups',
+  '--inh-caps=-all',
+  '--no-new-privs',
+  ...argv,
+];

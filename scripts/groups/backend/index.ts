@@ -1,9 +1,8 @@
 // The backends: the Hono app of backends/, one per node, behind both LBs' HAProxy.
 import { join } from 'node:path';
 import type { NodeGroup } from '../group.js';
-import { installApp } from './app.js';
+import { asNobody, installApp } from './app.js';
 import { backendStates } from './status.js';
-import { redisClientEnv } from '../redis/client-env.js';
 
 export const backendGroup: NodeGroup = {
   name: 'backend',
@@ -12,25 +11,20 @@ export const backendGroup: NodeGroup = {
   startRank: 1,
   servingStates: ['UP'],
   prepareHost: installApp,
-  launch: (node, { topology, appDir, credentials }) => ({
+  // The bench's textbook profile changes the backends' Redis Cluster client too (profiles.ts).
+  profileEnv: (profile) => ({ ...profile?.cluster?.client }),
+  launch: (node, { topology, appDir, clientEnv, profileEnv }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
-    argv: [
-      'setpriv',
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--no-new-privs',
-      process.execPath,
-      join(appDir, 'backends', 'server.js'),
-    ],
+    argv: asNobody([process.execPath, join(appDir, 'backends', 'server.js')]),
     env: {
       NODE_NAME: node.name,
       SERVER_ID: node.serverId ?? '1',
       SERVER_NAME: node.name,
       PORT: String(topology.ports.backend),
       NODE_ENV: 'production',
-      ...redisClientEnv(topology, credentials),
+      // Each group's address and credentials for the app (the Sentinels, …): NodeGroup.clientEnv.
+      ...clientEnv(),
+      ...profileEnv,
     },
   }),
   readStates: backendStates,

@@ -6,7 +6,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import { dataNodes, type NodeSpec, type Topology } from '../../stack/topology.js';
 import type { NodeGroup } from '../group.js';
 import { redisSecrets, secretEnv } from '../secrets.js';
-import { appAclEnv } from './client-env.js';
+import { appAclEnv, redisClientEnv } from './client-env.js';
 import { redisStates } from './status.js';
 
 /** The node that is primary on a first start (an empty data directory). */
@@ -45,6 +45,7 @@ export const redisGroup: NodeGroup = {
       ...secretEnv(credentials.secrets, redisSecrets),
     },
   }),
+  clientEnv: redisClientEnv,
   readStates: redisStates,
   // One primary, every other node a replica in sync, and every Sentinel agreeing on the primary
   // and knowing all the others: Sentinels find each other through the primary's hello channel
