@@ -64,7 +64,7 @@ export class PgPrimary {
       } catch (err) {
         errors.push(`${h.host}: ${(err as Error).message}`);
       }
-      await c.end().catch(() => undefined);
+      void c.end().catch(() => undefined); // not awaited, as in run()
     }
     throw new Error(`no Postgres primary (${errors.join('; ')})`);
   }
@@ -78,7 +78,9 @@ export class PgPrimary {
       } catch (err) {
         if (!(err instanceof pg.DatabaseError) || /read-only|recovery/.test(err.message)) {
           this.client = undefined;
-          await c.end().catch(() => undefined);
+          // Not awaited: end() waits for the server's goodbye, and a primary whose host died
+          // silently never sends it, so the queue (every later batch) would wait forever.
+          void c.end().catch(() => undefined);
         }
         throw err;
       }

@@ -2,7 +2,7 @@
 // replicated ×3. docs/architecture.md#the-replicated-log.
 import type { NodeGroup } from '../group.js';
 import { natsSecrets, secretEnv } from '../secrets.js';
-import { exactly, getJson, ofRole, ports } from '../shortener/nodes.js';
+import { exactly, getJson, ofRole, ports, shortenerClientEnv } from '../shortener/nodes.js';
 
 interface Jsz {
   meta_cluster?: { leader?: string; cluster_size?: number };
@@ -31,6 +31,9 @@ export const natsGroup: NodeGroup = {
       ...secretEnv(credentials.secrets, natsSecrets),
     },
   }),
+  // The shortener's whole environment for the backends (the log, etcd, Postgres, their Redis): one
+  // group gives it, since a backend runs the shortener only with all of them.
+  clientEnv: shortenerClientEnv,
   // LEADER: the JetStream meta leader (streams' own leaders are spread over the three).
   async readStates(_rt, mine) {
     const out = new Map<string, { state: string; detail: Record<string, string | number> }>();

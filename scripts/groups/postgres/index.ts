@@ -17,6 +17,8 @@ export const postgresGroup: NodeGroup = {
   // After etcd (its DCS), before the backends.
   startRank: -1,
   servingStates: ['PRIMARY', 'REPLICA'],
+  // A fresh pair: Patroni's initdb on the first, then the standby's base backup from it.
+  healthyWithinMs: 90_000,
   diesSilently: true,
   keepsData: true,
   secrets: pgSecrets,
@@ -36,7 +38,9 @@ export const postgresGroup: NodeGroup = {
     await Promise.all(
       mine.map(async (n) => {
         if (!n.running) return out.set(n.spec.name, { state: 'DOWN', detail: {} });
-        const r = await getJson<PatroniState>(`http://${n.spec.address}:${ports.patroni}/patroni`);
+        // Patroni asks Postgres before it answers: on a loaded host that takes longer than the log's
+        // monitor page, and a slow answer is not a node that is starting.
+        const r = await getJson<PatroniState>(`http://${n.spec.address}:${ports.patroni}/patroni`, {}, 3000);
         const role = r?.body.role;
         const running = r?.body.state === 'running';
         out.set(n.spec.name, {

@@ -4,19 +4,7 @@ import { cacheAclRules } from '../../../backends/shortener/cache.js';
 import type { Credentials } from '../../runtime/runtime.js';
 import type { NodeSpec, Role, Topology } from '../../stack/topology.js';
 
-export const shortenerNodes: NodeSpec[] = [
-  { name: 'nats1', role: 'nats', address: '10.213.0.61' },
-  { name: 'nats2', role: 'nats', address: '10.213.0.62' },
-  { name: 'nats3', role: 'nats', address: '10.213.0.63' },
-  { name: 'etcd1', role: 'etcd', address: '10.213.0.64' },
-  { name: 'etcd2', role: 'etcd', address: '10.213.0.65' },
-  { name: 'etcd3', role: 'etcd', address: '10.213.0.66' },
-  { name: 'pg1', role: 'postgres', address: '10.213.0.67' },
-  { name: 'pg2', role: 'postgres', address: '10.213.0.68' },
-  // cacheN is backendN's own Redis.
-  { name: 'cache1', role: 'cache', address: '10.213.0.71' },
-  { name: 'cache2', role: 'cache', address: '10.213.0.72' },
-];
+export { shortenerNodes } from '../../stack/topology.js';
 
 export const ports = { nats: 4222, natsCluster: 6222, natsMonitor: 8222, etcd: 2379, etcdPeer: 2380, pg: 5432, patroni: 8008, cache: 6379 };
 
@@ -52,9 +40,9 @@ export function shortenerClientEnv(t: Topology, credentials: Credentials): Recor
 export const cacheAclEnv = () => ({ CACHE_APP_ACL: cacheAclRules });
 
 /** GET a node's HTTP endpoint as JSON, bounded (undefined: no answer). */
-export async function getJson<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T } | undefined> {
+export async function getJson<T>(url: string, init: RequestInit = {}, timeoutMs = 800): Promise<{ status: number; body: T } | undefined> {
   try {
-    const r = await fetch(url, { ...init, signal: AbortSignal.timeout(800) });
+    const r = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     return { status: r.status, body: (await r.json()) as T };
   } catch {
     return undefined;
