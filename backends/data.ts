@@ -12,13 +12,13 @@ export interface Data {
   kv: KvStore;
 }
 
-export function dataOnClient(client: Redis, visits: VisitSettings, waitMs: number, serverName: string): Data {
-  const counter = new VisitCounter(client, visits, serverName, waitMs);
+export function dataOnClient(client: Redis, visits: VisitSettings, waitMs: number, serverName: string, reconnectOnTimeout = false): Data {
+  const counter = new VisitCounter(client, visits, serverName, waitMs, reconnectOnTimeout);
   return { client, visits: counter, kv: new KvStore(client, counter.ack, visits.deadlineMs) };
 }
 
 export function openData(redis: RedisSettings, visits: VisitSettings, serverName: string): Data {
-  const client = createSentinelClient(redis);
+  const client = createSentinelClient(redis, (line) => console.error(`${new Date().toISOString()} ${serverName}: ${line}`));
   logErrors(client, serverName);
-  return dataOnClient(client, visits, redis.waitMs, serverName);
+  return dataOnClient(client, visits, redis.waitMs, serverName, !redis.failoverDetection);
 }

@@ -1,7 +1,8 @@
 // The data nodes on a real stack, per runtime (HAKIT_TEST_RUNTIMES, default netns): the page
 // counts its visitors through the VIP; R1 (primary dies hard), R2 (planned switch) and R4 (a
 // replica dies) through the tour's CLI lose and double no count, the page never fails, and after
-// each restore the counter is equal on every data node; `down` keeps the data, --volumes not.
+// each restore the counter is equal on every data node; `down` keeps the data (the next `up`
+// counts on from it), --volumes not.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { $ } from 'zx';
@@ -12,6 +13,7 @@ import { openRuntime, type RuntimeChoice } from '../scripts/runtime/select.js';
 import { bringUp } from '../scripts/stack/actions.js';
 import { urls } from '../scripts/stack/topology.js';
 import { getStatus } from '../scripts/observe/status.js';
+import { primaryCounter } from '../scripts/groups/redis/counter.js';
 import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
 
 const runtimes = (process.env.HAKIT_TEST_RUNTIMES ?? 'netns').split(',') as RuntimeChoice[];
@@ -102,10 +104,15 @@ describe.skipIf(skipOutsideCi(missing)).each(runtimes)('the data nodes on %s', (
     expect(r.exitCode).toBe(0);
   });
 
-  it("down keeps the data nodes' data, down --volumes removes it", async () => {
+  it("down keeps the data nodes' data and the next up counts on from it; down --volumes removes it", async () => {
+    const before = await primaryCounter(rt);
+    expect(before).toBeGreaterThan(0);
     await rt.down(silentProgress);
     expect(await rt.leftovers()).toEqual([]);
     expect(await rt.keptData()).toHaveLength(3);
+    // Every node restarts from its AOF: the counts written by scripts (MULTI/EXEC there) are kept.
+    await bringUp(rt, silentProgress);
+    expect(await primaryCounter(rt)).toBe(before);
     await rt.down(silentProgress, { volumes: true });
     expect(await rt.keptData()).toEqual([]);
   });

@@ -109,7 +109,9 @@ export class ChatSession {
     const s = this.socket;
     this.socket = undefined;
     if (s) {
-      s.onclose = s.onmessage = s.onerror = s.onopen = null;
+      s.onclose = s.onmessage = s.onopen = null;
+      // A no-op, not null: `ws` raises an error event for a socket closed before it connected.
+      s.onerror = () => undefined;
       s.close(1000, 'bye');
     }
   }
@@ -181,7 +183,9 @@ export class ChatSession {
     clearInterval(this.pingTimer);
     clearTimeout(this.connectTimer);
     if (s) {
-      s.onclose = s.onmessage = s.onerror = s.onopen = null;
+      s.onclose = s.onmessage = s.onopen = null;
+      // A no-op, not null: `ws` raises an error event for a socket closed before it connected.
+      s.onerror = () => undefined;
       try {
         s.close(4000, 'resuming');
       } catch {

@@ -56,6 +56,7 @@ describe.skipIf(skipOutsideCi(missing))('counting through a Sentinel failover', 
       sentinelPassword: lab.users.sentinelClient.password,
       commandTimeoutMs: 150,
       waitMs: 100,
+      failoverDetection: true,
     });
     client.on('error', () => undefined);
     await until('the client to reach the primary', async () => client.status === 'ready');

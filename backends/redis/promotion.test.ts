@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PromotionFollower } from './promotion.js';
 import { parsePromotion } from './sentinel-events.js';
 
-const settings = { sentinels: [], masterName: 'hakit', commandTimeoutMs: 150, waitMs: 100 };
+const settings = { sentinels: [], masterName: 'hakit', commandTimeoutMs: 150, waitMs: 100, failoverDetection: true };
 const promotion = 'slave 10.213.0.32:6379 10.213.0.32 6379 @ hakit 10.213.0.31 6379';
 
 describe('following a promotion', () => {

@@ -21,6 +21,8 @@ export class PromotionFollower {
     private readonly s: RedisSettings,
     /** How long a redirect may last without +switch-master (Sentinel's failover-timeout is longer). */
     private readonly maxRedirectMs = 10_000,
+    /** Where each followed promotion is told (a rare event worth a line in the backend's log). */
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
   /** For ioredis's natMap: the primary Sentinel still names, mapped to the replica being promoted. */
@@ -51,7 +53,12 @@ export class PromotionFollower {
   onEvent(channel: string, message: string): void {
     if (channel === '+failover-state-send-slaveof-noone') {
       const promotion = parsePromotion(message, this.s.masterName);
-      if (!promotion || this.redirect) return;
+      if (!promotion) return;
+      if (this.redirect) {
+        this.log(`redis: a promotion of ${promotion.to.host}:${promotion.to.port} while one is followed; ignored`);
+        return;
+      }
+      this.log(`redis: Sentinel promotes ${promotion.to.host}:${promotion.to.port}; leaving ${promotion.from.host}:${promotion.from.port}`);
       this.redirect = {
         fromKey: `${promotion.from.host}:${promotion.from.port}`,
         to: promotion.to,

@@ -30,12 +30,16 @@ describe('Redis settings from the environment', () => {
       sentinelPassword: 'sp',
       waitMs: 50,
       commandTimeoutMs: 150,
+      failoverDetection: true,
     });
+    // The bench's textbook client: no failover detection.
+    expect(redisSettingsFromEnv({ REDIS_SENTINELS: 'a:1', REDIS_FAILOVER_DETECTION: 'off' })?.failoverDetection).toBe(false);
   });
 
   it('refuses malformed values with the variable named', () => {
     expect(() => redisSettingsFromEnv({ REDIS_SENTINELS: 'redis1' })).toThrow(/REDIS_SENTINELS: "redis1"/);
     expect(() => redisSettingsFromEnv({ REDIS_SENTINELS: 'a:1', REDIS_WAIT_MS: '-1' })).toThrow(SettingsError);
+    expect(() => redisSettingsFromEnv({ REDIS_SENTINELS: 'a:1', REDIS_FAILOVER_DETECTION: 'maybe' })).toThrow(/REDIS_FAILOVER_DETECTION/);
     expect(() => visitSettingsFromEnv({ VISITS_TZ: 'Mars/Base' })).toThrow(/VISITS_TZ/);
     expect(() => visitSettingsFromEnv({ VISITS_RETAIN_DAYS: '0' })).toThrow(/VISITS_RETAIN_DAYS/);
   });

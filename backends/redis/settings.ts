@@ -17,6 +17,11 @@ export interface RedisSettings {
   commandTimeoutMs: number;
   /** How long a write waits for a replica's acknowledgement before it is "pending" (REDIS_WAIT_MS). */
   waitMs: number;
+  /**
+   * Follow a failover as Sentinel announces it (REDIS_FAILOVER_DETECTION, default on): off is the
+   * textbook client the bench compares against, which asks Sentinel again only when a command fails.
+   */
+  failoverDetection: boolean;
 }
 
 export interface VisitSettings {
@@ -40,6 +45,13 @@ function positiveInt(env: Env, name: string, fallback: number, max = Number.MAX_
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new SettingsError(`${name}=${raw}: expected an integer from 1 to ${max}`);
   return n;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new SettingsError(`${name}=${raw}: expected on or off`);
 }
 
 /** A comma-separated host:port list (REDIS_SENTINELS, REDIS_CLUSTER_NODES), `name` in the error. */
@@ -71,6 +83,7 @@ export function redisSettingsFromEnv(env: Env): RedisSettings | undefined {
     sentinelPassword: env.SENTINEL_PASSWORD || undefined,
     commandTimeoutMs: positiveInt(env, 'REDIS_COMMAND_TIMEOUT_MS', 150, 10_000),
     waitMs: positiveInt(env, 'REDIS_WAIT_MS', 100, 10_000),
+    failoverDetection: onOff(env, 'REDIS_FAILOVER_DETECTION', true),
   };
 }
 

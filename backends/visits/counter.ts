@@ -31,6 +31,12 @@ export class VisitCounter {
     readonly settings: VisitSettings,
     private readonly serverName: string,
     waitMs: number,
+    /**
+     * Drop the connection when a count times out, so the next one asks Sentinel again: what a
+     * client without failover detection does (redis-py's master_for with a socket timeout). The
+     * kit's client follows Sentinel's announcements instead; the bench's textbook profile sets it.
+     */
+    private readonly reconnectOnTimeout = false,
   ) {
     this.ack = new ReplicaAck(client, waitMs);
   }
@@ -43,6 +49,7 @@ export class VisitCounter {
     try {
       return await withDeadline(this.attempt(view), this.settings.deadlineMs);
     } catch (err) {
+      if (this.reconnectOnTimeout && /timed out|within/.test((err as Error).message)) this.client.disconnect(true);
       return { state: 'unavailable', reason: (err as Error).message };
     }
   }

@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Runtime } from '../runtime/runtime.js';
 import { sleep } from '../sh.js';
-import { lbs } from '../stack/topology.js';
+import { dataNodes, lbs } from '../stack/topology.js';
+import { watchFailovers } from '../groups/redis/failovers.js';
 import { parseTransitions } from '../observe/transitions.js';
 
 export interface FlapResult {
@@ -12,6 +13,8 @@ export interface FlapResult {
   hogs: number;
   /** MASTER transitions during the window, over every load balancer. */
   masterTransitions: number;
+  /** Failovers the data nodes' Sentinels carried out in the window (none is expected: each is false). */
+  sentinelFailovers?: number;
 }
 
 /** `count` busy loops that stop by themselves after `ms` (and are killed when we are done anyway). */
@@ -49,6 +52,7 @@ export async function masterTransitionsBetween(rt: Runtime, fromMs: number, toMs
 
 export async function flapCheck(rt: Runtime, seconds: number, hogs = 2): Promise<FlapResult> {
   const from = Date.now();
+  const sentinels = dataNodes(rt.topology).length ? watchFailovers(rt) : undefined;
   const h = startHogs(hogs, seconds * 1000 + 500);
   try {
     await sleep(seconds * 1000);
@@ -57,5 +61,11 @@ export async function flapCheck(rt: Runtime, seconds: number, hogs = 2): Promise
   }
   // A transition caused by the load is written as it happens; give the notify script a moment.
   await sleep(300);
-  return { seconds, hogs, masterTransitions: await masterTransitionsBetween(rt, from, Date.now()) };
+  const failovers = await sentinels?.stop();
+  return {
+    seconds,
+    hogs,
+    masterTransitions: await masterTransitionsBetween(rt, from, Date.now()),
+    ...(failovers ? { sentinelFailovers: failovers.length } : {}),
+  };
 }

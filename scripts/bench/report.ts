@@ -47,7 +47,9 @@ export interface ProfileFigures {
   throughput: Record<LoadPoint, { rps: S; p50Ms: S; p99Ms: S; failed: S; haproxyCpuMsPer1000: S }>;
   up: { coldMs: S; warmMs: S };
   memoryMiB: { haproxy: S; keepalived: S; backend: S };
-  flap: { secondsPerRun: number; hogs: number; masterTransitions: S; total: number };
+  flap: { secondsPerRun: number; hogs: number; masterTransitions: S; total: number; sentinelFailovers?: { perRun: S; total: number } };
+  /** R1, the data nodes' primary killed hard (stacks with data nodes): what the visit counter lost. */
+  r1?: { countBlackoutMs: S; runsNotRecovered: number; lost: number; doubled: number; acknowledged: S; p99DuringMs: S };
   problems: string[];
   /** The raw figures of each run, for audit. */
   perRun: Array<Pick<RunSample, 'run' | 'upColdMs' | 'upWarmMs' | 'scenarios' | 'f6VipMoved' | 'rr' | 'load' | 'memoryMiB' | 'flap'>>;
@@ -96,6 +98,8 @@ function figures(name: ProfileName, samples: RunSample[]): ProfileFigures {
   });
   const moved = samples.filter((s) => s.f6VipMoved !== undefined);
   const flaps = over(samples, (s) => s.flap?.masterTransitions);
+  const falseFailovers = over(samples, (s) => s.flap?.sentinelFailovers);
+  const r1 = samples.flatMap((s) => (s.scenarios.R1?.counts ? [s.scenarios.R1.counts] : []));
   return {
     description: p.description,
     kind: p.kind,
@@ -141,7 +145,31 @@ function figures(name: ProfileName, samples: RunSample[]): ProfileFigures {
       hogs: samples.find((s) => s.flap)?.flap?.hogs ?? 0,
       masterTransitions: summarize(flaps, 0),
       total: flaps.reduce((a, b) => a + b, 0),
+      ...(falseFailovers.length
+        ? { sentinelFailovers: { perRun: summarize(falseFailovers, 0), total: falseFailovers.reduce((a, b) => a + b, 0) } }
+        : {}),
     },
+    ...(r1.length
+      ? {
+          r1: {
+            countBlackoutMs: summarize(
+              r1.map((c) => c.blackoutMs),
+              0,
+            ),
+            runsNotRecovered: r1.filter((c) => !c.recovered).length,
+            lost: r1.reduce((a, c) => a + c.lost, 0),
+            doubled: r1.reduce((a, c) => a + c.doubled, 0),
+            acknowledged: summarize(
+              r1.map((c) => c.acknowledged),
+              0,
+            ),
+            p99DuringMs: summarize(
+              r1.map((c) => c.p99DuringMs),
+              0,
+            ),
+          },
+        }
+      : {}),
     problems: samples.flatMap((s) => s.problems.map((m) => `run ${s.run}: ${m}`)),
     perRun: samples.map(({ run, upColdMs, upWarmMs, scenarios, f6VipMoved, rr, load, memoryMiB, flap }) => ({
       run,
@@ -170,6 +198,8 @@ const COMPARED: Array<[string, (s: RunSample) => number | undefined, number]> = 
   ['f2BlackoutMs', (s) => s.scenarios.F2?.blackoutMs, 1],
   ['f3BlackoutMs', (s) => s.scenarios.F3?.blackoutMs, 1],
   ['f4MaxLatencyMs', (s) => s.scenarios.F4?.maxLatencyMs, 1],
+  // A run that did not recover within the window counts with its (lower-bound) blackout.
+  ['r1CountBlackoutMs', (s) => s.scenarios.R1?.counts?.blackoutMs, 1],
   ['upColdMs', (s) => s.upColdMs || undefined, 1],
   ['upWarmMs', (s) => s.upWarmMs, 1],
   ['vipRps', (s) => s.load.vip?.rps, 2],
@@ -279,7 +309,30 @@ function rows(r: BenchReport): Row[] {
       cell: (f) => `${n(f.memoryMiB.haproxy)} · ${n(f.memoryMiB.keepalived)} · ${n(f.memoryMiB.backend)}`,
     },
     { label: flapLabel, cell: (f) => (f.flap.secondsPerRun ? `${n(f.flap.masterTransitions)} (total ${f.flap.total})` : 'not run') },
+    ...(Object.values(r.profiles).some((f) => f.r1)
+      ? [
+          { label: 'R1 data primary killed hard: count blackout', cell: r1Blackout, ratio: 'r1CountBlackoutMs' },
+          {
+            label: 'R1 counts lost · doubled (all runs) · counted per run',
+            cell: (f: ProfileFigures) => (f.r1 ? `${f.r1.lost} · ${f.r1.doubled} · ${n(f.r1.acknowledged)}` : '–'),
+          },
+          { label: 'R1 page latency p99 during the failover', cell: (f: ProfileFigures) => (f.r1 ? ms(f.r1.p99DuringMs) : '–') },
+          {
+            label: `Sentinel false failovers with no fault (same ${anyProfile?.flap.secondsPerRun ?? 0} s × ${anyProfile?.flap.hogs ?? 0} hogs)`,
+            cell: (f: ProfileFigures) =>
+              f.flap.sentinelFailovers ? `${n(f.flap.sentinelFailovers.perRun)} (total ${f.flap.sentinelFailovers.total})` : 'not run',
+          },
+        ]
+      : []),
   ];
+}
+
+/** The count blackout; "> N s" when a run's window (60 s at most) closed before a count was shown again. */
+function r1Blackout(f: ProfileFigures): string {
+  if (!f.r1) return '–';
+  const longest = f.r1.countBlackoutMs?.max ?? 0;
+  const open = f.r1.runsNotRecovered ? ` (${f.r1.runsNotRecovered} run(s) > ${Math.floor(longest / 1000)} s: not recovered)` : '';
+  return `${ms(f.r1.countBlackoutMs)}${open}`;
 }
 
 function overheadCell(r: BenchReport, p: ProfileName): string {

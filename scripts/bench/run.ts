@@ -17,7 +17,7 @@ import { findScenario, type Scenario } from '../demo/scenarios.js';
 import { sleep, waitFor } from '../sh.js';
 import { getStatus, masters } from '../observe/status.js';
 import { waitStable } from '../observe/settle.js';
-import { backends, lbs, tierProbePath, urls } from '../stack/topology.js';
+import { backends, dataNodes, lbs, tierProbePath, urls } from '../stack/topology.js';
 import { componentMemory, type Component } from './memory.js';
 import { flapCheck, type FlapResult } from './flap.js';
 import { measureLoad, type LoadResult } from './load.js';
@@ -60,6 +60,20 @@ export interface ScenarioFigures {
   /** keepalived's MASTER transitions, ms after the fault. */
   mastersAtMs: Array<[string, number]>;
   note?: string;
+  /** A data fault: what it cost the visit counter (faults/counts.ts). */
+  counts?: CountFigures;
+}
+
+export interface CountFigures {
+  /** Longest time with no count shown; a lower bound when `recovered` is false. */
+  blackoutMs: number;
+  /** A count was shown again before the window closed (it is capped at 60 s). */
+  recovered: boolean;
+  acknowledged: number;
+  lost: number;
+  doubled: number;
+  /** Page latency p99 from the fault to the first count shown again. */
+  p99DuringMs: number;
 }
 
 /** Everything measured on one stack: one profile, one repeat. */
@@ -79,8 +93,8 @@ export interface RunSample {
   problems: string[];
 }
 
-/** Tour order, grouped so that F6 follows F1 on the stack F1 left broken. */
-const GROUPS: string[][] = [['F4'], ['F5'], ['F2'], ['F1', 'F6'], ['F3']];
+/** Tour order, grouped so that F6 follows F1 on the stack F1 left broken; R1 where there are data nodes. */
+const GROUPS: string[][] = [['F4'], ['F5'], ['F2'], ['F1', 'F6'], ['F3'], ['R1']];
 /** After a load balancer was restored, the VIP may still move (pre-emption): wait the profile's settle time. */
 const RESTORES_LB = new Set(['F2', 'F1', 'F6', 'F3']);
 /** Otherwise a short check that one healthy LB holds the VIP. */
@@ -164,7 +178,8 @@ async function runChunk(rt: Runtime, profile: ConfigProfile, run: number, o: Ben
       );
     }
     let settle = QUICK_SETTLE_MS;
-    for (const group of GROUPS) {
+    const data = dataNodes(rt.topology).length > 0;
+    for (const group of GROUPS.filter((g) => data || !g.some((id) => id.startsWith('R')))) {
       await waitStable(rt, settle);
       settle = group.some((id) => RESTORES_LB.has(id)) ? profile.settleMs : QUICK_SETTLE_MS;
       const list = group.map((id) => findScenario(id)).filter((s): s is Scenario => s !== undefined);
@@ -214,8 +229,33 @@ function record(sample: RunSample, r: ScenarioResult): void {
     vipBefore: r.vipBefore,
     vipAfter: r.vipAfter,
     ...(r.note ? { note: r.note } : {}),
+    ...(r.counts ? { counts: countFigures(r) } : {}),
   };
   if (r.note) sample.problems.push(`${r.id}: ${r.note}`);
+}
+
+/** The counter's figures of a data fault, from its tally and its window's records. */
+export function countFigures(r: ScenarioResult): CountFigures {
+  const c = r.counts!;
+  const records = r.timeline?.records ?? [];
+  const faultAt = r.timeline?.markers.find((m) => m.kind === 'fault')?.atMs ?? r.timeline?.window.startMs ?? 0;
+  const end = Math.max(0, ...records.map((x) => x.atMs + x.latencyMs));
+  const lastShown = Math.max(0, ...records.filter((x) => isSuccess(x) && x.countState === 'counted').map((x) => x.atMs + x.latencyMs));
+  const during = records.filter((x) => x.atMs >= faultAt && x.atMs <= faultAt + c.countBlackoutMs).map((x) => x.latencyMs);
+  return {
+    blackoutMs: c.countBlackoutMs,
+    recovered: lastShown > faultAt && end - lastShown < c.countBlackoutMs,
+    acknowledged: c.acknowledged,
+    lost: c.lost,
+    doubled: c.doubled,
+    p99DuringMs: Math.round(percentile(during, 0.99)),
+  };
+}
+
+function percentile(values: number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 /** `up` under the profile, to a healthy stack (as `hakit up` does, with the profile passed through). */
@@ -247,8 +287,13 @@ export async function verifyProfile(rt: Runtime, profile: ConfigProfile, timeout
   );
   const want = keepalivedProfileConf(profile).trim();
   for (const lb of lbs(rt.topology)) {
+    // A healthy stack needs one MASTER: the other LB's entrypoint may not have written its
+    // profile yet (it was read too early, and the bench stopped on a profile it had applied).
+    const written = await waitFor(`${lb.name}'s profile`, async () => rt.readRunFile(lb.name, 'profile.conf'), 5_000, 100).catch(
+      () => undefined,
+    );
     const manager = (await rt.readRunFile(lb.name, 'vip-manager'))?.trim() || 'keepalived';
-    const got = (await rt.readRunFile(lb.name, 'profile.conf'))?.trim() ?? '';
+    const got = written?.trim() ?? '';
     if (manager !== vipManagerOf(profile) || (manager === 'keepalived' && got !== want)) {
       throw new HakitError(
         `the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`,

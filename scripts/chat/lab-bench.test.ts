@@ -44,10 +44,16 @@ describe.skipIf(!runs)('chat fault × workload on the loopback cluster', () => {
   let access: AdminAccess;
 
   const start = async (name: string): Promise<Backend> => {
-    const clients = createChatClients(lab.clientSettings());
+    // Generous timeouts: a loaded machine with 200 sockets joining at once (200 ms made joins time out and retry).
+    const clients = createChatClients(lab.clientSettings({ commandTimeoutMs: 1000 }));
     for (const c of [clients.primary, clients.subscriber]) c.on('error', () => undefined);
     await until('the cluster client to be ready', async () => clients.primary.status === 'ready');
-    const chat = new ChatService(clients, name, defaultChatSettings, () => undefined);
+    const chat = new ChatService(
+      clients,
+      name,
+      { ...defaultChatSettings, store: { ...defaultChatSettings.store, commandTimeoutMs: 1000 } },
+      () => undefined,
+    );
     const app = new Hono();
     registerChatRoutes(app, chat);
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });

@@ -8,6 +8,7 @@ import { ExitCode, HakitError } from '../errors.js';
 import type { ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { findNode } from '../stack/topology.js';
+import { faultOfKill } from '../faults/catalogue.js';
 import type { DashboardMonitor, Snapshot, TimelineEntry } from './monitor.js';
 import { actionGuard, hostGuard } from './guard.js';
 import { dashboardPage, dashboardScripts } from './page.js';
@@ -134,7 +135,10 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
     const mode = (c.req.query('mode') ?? 'hard') as KillMode;
     if (!findNode(rt.topology, node)) return c.json({ error: `no node named "${node}"` }, 404);
     if (!killModes.includes(mode)) return c.json({ error: `mode must be one of ${killModes.join(', ')}` }, 400);
-    const r = await run(`kill ${node} (${mode})`, node, 'fault', async () => {
+    // On the chart the click is named as the catalogue's fault it is (R1: the primary killed hard).
+    const spec = findNode(rt.topology, node)!;
+    const id = faultOfKill(spec.role, monitor.snapshot()?.nodes.find((n) => n.name === node)?.state, mode);
+    const r = await run(`${id ? `${id} ` : ''}kill ${node} (${mode})`, node, 'fault', async () => {
       await actions.kill(rt, node, mode);
       return `${node} killed (${mode})`;
     });

@@ -8,7 +8,7 @@ import { faultById, type FaultId } from '../faults/catalogue.js';
 import { readHolders, resolveTargets } from '../faults/targets.js';
 import { readShards } from '../groups/cluster/admin.js';
 import type { Expectation, Scenario, ScenarioContext } from './scenarios.js';
-import { resolvedScenario } from './data-scenarios.js';
+import { faultScenario, type Aim, type FaultScenarioRest } from './fault-scenario.js';
 
 /** Waits until the slots `old` served have another primary (the old one may still think it has them, cut off). */
 const promotedAwayFrom = (ctx: ScenarioContext, old: string, slot: number) =>
@@ -33,28 +33,27 @@ const noFailedWrites: Expectation = {
 const noneLost: Expectation = { text: '0 acknowledged writes lost', check: (m) => m.weather?.writes.lost === 0 };
 const base = [noFailedReads, noFailedWrites, noneLost];
 
-const clusterScenario = (
-  id: FaultId,
-  verb: string,
-  rest: Pick<Scenario, 'settle' | 'expectations'> & Partial<Pick<Scenario, 'fault' | 'weather'>>,
-) =>
-  resolvedScenario(
+/** A shard drawn at random by the fault's rule; its first slot tells later whether its primary moved. */
+const randomShard =
+  (id: FaultId): Aim =>
+  async (ctx) => {
+    const f = faultById(id);
+    const holders = await readHolders(ctx.rt, f.target);
+    const targets = resolveTargets(ctx.rt.topology, f.target, holders, (n) => n[Math.floor(Math.random() * n.length)]!);
+    ctx.shared.slot = holders.shards?.find((s) => s.primary === targets[0])?.slots[0]?.[0];
+    return targets;
+  };
+
+const clusterScenario = (id: FaultId, verb: string, rest: FaultScenarioRest) =>
+  faultScenario(
     id,
-    verb,
+    { aim: randomShard(id), label: (target) => `${verb} ${target}`, faultedIsTarget: false },
     {
       weather: { misses: false },
       unsupported: (rt) =>
         rt.topology.nodes.some((n) => n.role === 'cluster') ? undefined : 'this stack has no Redis Cluster (hakit up --with weather)',
-      // A shard drawn at random; its first slot tells later whether its primary moved.
-      async setup(ctx) {
-        const f = faultById(id);
-        const holders = await readHolders(ctx.rt, f.target);
-        ctx.shared.targets = resolveTargets(ctx.rt.topology, f.target, holders, (n) => n[Math.floor(Math.random() * n.length)]!);
-        ctx.shared.slot = holders.shards?.find((s) => s.primary === ctx.shared.targets![0])?.slots[0]?.[0];
-        return ctx.shared.targets[0];
-      },
+      ...rest,
     },
-    rest,
   );
 
 export const clusterScenarios: Scenario[] = [

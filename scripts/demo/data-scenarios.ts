@@ -2,23 +2,25 @@
 // counting page through the VIP every 10 ms with one visitor's cookie, and every number it was
 // shown is checked against the primary's counter afterwards (faults/counts.ts); after the mend,
 // the counter must be equal on every data node.
-import { waitHealthy } from '../stack/actions.js';
 import { getStatus } from '../observe/status.js';
 import { sleep, waitFor } from '../sh.js';
 import { dataNodes } from '../stack/topology.js';
 import { faultById, type FaultId } from '../faults/catalogue.js';
-import { readHolders, resolveTargets } from '../faults/targets.js';
+import { byRule, faultScenario, type FaultScenarioRest } from './fault-scenario.js';
 import type { Expectation, Scenario, ScenarioContext } from './scenarios.js';
 
 const primaryNow = async (ctx: ScenarioContext) =>
   (await getStatus(ctx.rt)).nodes.filter((n) => n.role === 'redis' && n.state === 'PRIMARY').map((n) => n.name);
 
-/** Waits until one node other than `old` is primary (the old one may still think it is, cut off). */
+/**
+ * Waits until one node other than `old` is primary (the old one may still think it is, cut off);
+ * up to 55 s, so that the bench's textbook Sentinel (down-after 30 s) fits the 60 s window.
+ */
 const promotedAwayFrom = (ctx: ScenarioContext, old: string) =>
   waitFor(
     `a data node other than ${old} to be promoted`,
     async () => ((await primaryNow(ctx)).some((n) => n !== old) ? true : undefined),
-    20_000,
+    55_000,
     100,
   );
 
@@ -37,48 +39,18 @@ const countingGoesOn: Expectation = {
 };
 const base = [noFailedPages, noneLost, noneDoubled];
 
-/**
- * A scenario for a catalogue fault whose targets are resolved when it starts (the data tiers'):
- * they are marked, injected and healed together; `own` says what differs (its workload, where it
- * runs, how it picks).
- */
-export function resolvedScenario(
-  id: FaultId,
-  verb: string,
-  own: Pick<Scenario, 'unsupported'> & Partial<Scenario>,
-  rest: Pick<Scenario, 'settle' | 'expectations'> & Partial<Scenario>,
-): Scenario {
-  const f = faultById(id);
-  return {
-    id: f.id,
-    name: f.name,
-    title: f.title,
-    faultedIsTarget: false,
-    async setup(ctx) {
-      const holders = await readHolders(ctx.rt, f.target);
-      ctx.shared.targets = resolveTargets(ctx.rt.topology, f.target, holders);
-      return ctx.shared.targets[0];
-    },
-    async fault(ctx, target) {
-      ctx.mark(`${verb} ${target}`, 'fault');
-      await f.inject(ctx.rt, ctx.shared.targets ?? [target!]);
-    },
-    async cleanup(ctx) {
-      await f.heal(ctx.rt, ctx.shared.targets ?? []);
-      await waitHealthy(ctx.rt, 30_000);
-    },
-    ...own,
-    ...rest,
-  };
-}
-
-const dataScenario = (id: FaultId, verb: string, rest: Pick<Scenario, 'settle' | 'expectations'> & Partial<Pick<Scenario, 'fault'>>) =>
-  resolvedScenario(
+/** A data-node fault of the catalogue, aimed by its own rule, on the counting page. */
+function dataScenario(id: FaultId, verb: string, rest: FaultScenarioRest): Scenario {
+  return faultScenario(
     id,
-    verb,
-    { counts: true, unsupported: (rt) => (dataNodes(rt.topology).length === 0 ? 'this stack has no data nodes' : undefined) },
-    rest,
+    { aim: byRule(id), label: (target) => `${verb} ${target}`, faultedIsTarget: false },
+    {
+      counts: true,
+      unsupported: (rt) => (dataNodes(rt.topology).length === 0 ? 'this stack has no data nodes' : undefined),
+      ...rest,
+    },
   );
+}
 
 export const dataScenarios: Scenario[] = [
   dataScenario('R1', 'kill --mode hard', {

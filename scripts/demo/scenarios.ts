@@ -12,6 +12,7 @@ import { faultById, type Fault, type FaultId } from '../faults/catalogue.js';
 import { activeLb, backendNames, lbNames } from '../faults/targets.js';
 import type { CountTally } from '../faults/counts.js';
 import { dataScenarios } from './data-scenarios.js';
+import { faultScenario, type FaultScenarioRest } from './fault-scenario.js';
 import { clusterScenarios } from './cluster-scenarios.js';
 import type { WeatherTally } from '../faults/weather-ops.js';
 
@@ -85,28 +86,15 @@ async function mend(ctx: ScenarioContext, fault: Fault, targets: string[]): Prom
   await waitHealthy(ctx.rt, 20_000);
 }
 
-/**
- * A scenario for a catalogue fault that hits one node: marks the instant, injects it, settles
- * as given, heals it afterwards.
- */
+/** A catalogue fault on the one node `pick` names (the VIP holder, a backend). */
 function onOneNode(
   id: FaultId,
   label: (target: string) => string,
-  rest: Pick<Scenario, 'setup' | 'settle' | 'expectations'> & Partial<Pick<Scenario, 'cleanup'>>,
+  pick: (ctx: ScenarioContext) => Promise<string | undefined>,
+  rest: FaultScenarioRest,
 ): Scenario {
-  const f = faultById(id);
-  return {
-    id: f.id,
-    name: f.name,
-    title: f.title,
-    faultedIsTarget: true,
-    async fault(ctx, target) {
-      ctx.mark(label(target!), 'fault');
-      await f.inject(ctx.rt, [target!]);
-    },
-    cleanup: (ctx, target) => mend(ctx, f, [target!]),
-    ...rest,
-  };
+  const aim = async (ctx: ScenarioContext) => [(await pick(ctx))!];
+  return faultScenario(id, { aim, label, faultedIsTarget: true }, rest);
 }
 
 const noFailures: Expectation = { text: '0 failed requests', check: (m) => m.failed === 0 };
@@ -144,31 +132,47 @@ export const scenarios: Scenario[] = [
       },
     ],
   },
-  onOneNode('F4', (t) => `kill ${t} --mode hard`, {
-    setup: async (ctx) => backendNames(ctx.rt.topology)[0],
-    settle: (ctx, target) => outOfRotation(ctx, target!),
-    expectations: [noFailures, { text: 'the survivor serves everything after', check: onlySurvivor }],
-  }),
-  onOneNode('F5', (t) => `stop ${t} (drain)`, {
-    setup: async (ctx) => backendNames(ctx.rt.topology)[1] ?? backendNames(ctx.rt.topology)[0],
-    settle: (ctx, target) => outOfRotation(ctx, target!),
-    expectations: [noFailures, { text: 'the other backend serves everything after', check: onlySurvivor }],
-  }),
-  onOneNode('F2', (t) => `kill haproxy on ${t}`, {
-    setup: (ctx) => activeLb(ctx.rt),
-    settle: toTheOtherLb,
-    expectations: [vipMoved, subSecond],
-  }),
-  {
-    ...onOneNode('F1', (t) => `kill ${t} --mode hard`, {
-      setup: (ctx) => activeLb(ctx.rt),
+  onOneNode(
+    'F4',
+    (t) => `kill ${t} --mode hard`,
+    async (ctx) => backendNames(ctx.rt.topology)[0],
+    {
+      settle: (ctx, target) => outOfRotation(ctx, target!),
+      expectations: [noFailures, { text: 'the survivor serves everything after', check: onlySurvivor }],
+    },
+  ),
+  onOneNode(
+    'F5',
+    (t) => `stop ${t} (drain)`,
+    async (ctx) => backendNames(ctx.rt.topology)[1] ?? backendNames(ctx.rt.topology)[0],
+    {
+      settle: (ctx, target) => outOfRotation(ctx, target!),
+      expectations: [noFailures, { text: 'the other backend serves everything after', check: onlySurvivor }],
+    },
+  ),
+  onOneNode(
+    'F2',
+    (t) => `kill haproxy on ${t}`,
+    (ctx) => activeLb(ctx.rt),
+    {
       settle: toTheOtherLb,
-      async cleanup(ctx, target) {
-        await mend(ctx, F1, [target!]);
-        ctx.shared.downLb = undefined;
-      },
       expectations: [vipMoved, subSecond],
-    }),
+    },
+  ),
+  {
+    ...onOneNode(
+      'F1',
+      (t) => `kill ${t} --mode hard`,
+      (ctx) => activeLb(ctx.rt),
+      {
+        settle: toTheOtherLb,
+        async cleanup(ctx, target) {
+          await mend(ctx, F1, [target!]);
+          ctx.shared.downLb = undefined;
+        },
+        expectations: [vipMoved, subSecond],
+      },
+    ),
     // F6 continues from here: remember which LB is down.
     async fault(ctx, target) {
       ctx.mark(`kill ${target} --mode hard`, 'fault');
@@ -199,11 +203,15 @@ export const scenarios: Scenario[] = [
     settle: async () => sleep(300),
     expectations: [noFailures, vipStayed],
   },
-  onOneNode('F3', (t) => `stop ${t}`, {
-    setup: (ctx) => activeLb(ctx.rt),
-    settle: toTheOtherLb,
-    expectations: [noNewFailures, vipMoved],
-  }),
+  onOneNode(
+    'F3',
+    (t) => `stop ${t}`,
+    (ctx) => activeLb(ctx.rt),
+    {
+      settle: toTheOtherLb,
+      expectations: [noNewFailures, vipMoved],
+    },
+  ),
   {
     id: F7.id,
     name: F7.name,

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // Restores read the stats credentials from the state directory: a private one for this file.
 process.env.HAKIT_STATE_DIR = mkdtempSync(join(tmpdir(), 'hakit-catalogue-'));
-const { catalogue, drawable, faultById, faultByKind } = await import('./catalogue.js');
+const { catalogue, drawable, faultById, faultByKind, faultOfKill } = await import('./catalogue.js');
 const { resolveTargets } = await import('./targets.js');
 const { getStatus, isHealthy, masters } = await import('../observe/status.js');
 const { FakeRuntime } = await import('../testing/fake-runtime.js');
@@ -151,5 +151,20 @@ describe('the fault catalogue', () => {
     await faultById('F6').inject(rt, ['lb2']);
     expect(masters(await getStatus(rt))).toEqual(['lb1']);
     expect(await stateOf(rt, 'lb2')).toBe('BACKUP');
+  });
+});
+
+describe("a kill named as the catalogue's fault (the dashboard's chart)", () => {
+  it('names the kill of the primary, the replica, the active LB and a backend', () => {
+    expect(faultOfKill('redis', 'PRIMARY', 'hard')).toBe('R1');
+    expect(faultOfKill('redis', 'PRIMARY', 'graceful')).toBe('R2');
+    expect(faultOfKill('redis', 'PRIMARY', 'sentinel')).toBe('R3');
+    expect(faultOfKill('redis', 'REPLICA', 'hard')).toBe('R4');
+    expect(faultOfKill('lb', 'MASTER', 'hard')).toBe('F1');
+    expect(faultOfKill('lb', 'MASTER', 'haproxy')).toBe('F2');
+    expect(faultOfKill('backend', 'UP', 'graceful')).toBe('F5');
+    // Not a catalogue fault: a replica's graceful stop, the backup LB's death.
+    expect(faultOfKill('redis', 'REPLICA', 'graceful')).toBeUndefined();
+    expect(faultOfKill('lb', 'BACKUP', 'hard')).toBeUndefined();
   });
 });

@@ -69,6 +69,11 @@ export interface Fault {
    */
   judgedFrom: 'start' | 'in-place';
   inject(rt: Runtime, targets: string[]): Promise<void>;
+  /**
+   * A fault that is a kill of one node: its mode and the state the node is in (none: any). The
+   * dashboard names a kill button's click by it (R1 when the primary is killed hard).
+   */
+  kill?: { mode: KillMode; state?: string };
   /** Mends what inject broke; idempotent. */
   heal(rt: Runtime, targets: string[]): Promise<void>;
   cost: Cost;
@@ -98,6 +103,7 @@ export const catalogue: Fault[] = [
     weight: 3,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard', state: 'MASTER' },
     heal: restoreAll,
     cost: { failures: { kind: 'takeover', bound: 'takeoverToleranceMs' }, ...zero },
   },
@@ -111,6 +117,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('haproxy'),
+    kill: { mode: 'haproxy', state: 'MASTER' },
     heal: restoreAll,
     cost: { failures: { kind: 'takeover', bound: 'takeoverToleranceMs' }, ...zero },
   },
@@ -124,6 +131,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'start',
     inject: killAll('graceful'),
+    kill: { mode: 'graceful', state: 'MASTER' },
     heal: restoreAll,
     cost: { failures: { kind: 'takeover', bound: 'gracefulToleranceMs' }, ...zero },
   },
@@ -137,6 +145,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -150,6 +159,7 @@ export const catalogue: Fault[] = [
     weight: 2,
     judgedFrom: 'start',
     inject: killAll('graceful'),
+    kill: { mode: 'graceful' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -224,6 +234,7 @@ catalogue.push(
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard', state: 'PRIMARY' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -237,6 +248,7 @@ catalogue.push(
     weight: 1,
     judgedFrom: 'start',
     inject: killAll('graceful'),
+    kill: { mode: 'graceful', state: 'PRIMARY' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -250,6 +262,7 @@ catalogue.push(
     weight: 1,
     judgedFrom: 'in-place',
     inject: killAll('sentinel'),
+    kill: { mode: 'sentinel', state: 'PRIMARY' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -263,6 +276,7 @@ catalogue.push(
     weight: 2,
     judgedFrom: 'in-place',
     inject: killAll('hard'),
+    kill: { mode: 'hard', state: 'REPLICA' },
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
   },
@@ -351,6 +365,11 @@ export function faultById(id: FaultId): Fault {
   const f = catalogue.find((x) => x.id === id);
   if (!f) throw new Error(`no fault ${id}`);
   return f;
+}
+
+/** The catalogue's fault that a kill of a node in this group and state is (the dashboard's markers). */
+export function faultOfKill(role: Role, state: string | undefined, mode: KillMode): FaultId | undefined {
+  return catalogue.find((f) => f.kill && f.groups.includes(role) && f.kill.mode === mode && (!f.kill.state || f.kill.state === state))?.id;
 }
 
 /** The faults chaos draws from on a stack with these node groups. */

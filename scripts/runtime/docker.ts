@@ -199,9 +199,11 @@ export class DockerRuntime implements Runtime {
     recordFeatures(this.topology.features ?? []);
     mkdirSync(dirname(profileEnvFile), { recursive: true });
     writeFileSync(profileEnvFile, JSON.stringify(env));
+    const keptBefore = new Set(await this.keptData());
     await progress.step(`compose up: ${this.topology.nodes.map((n) => n.name).join(', ')}`, () =>
       compose(['up', '-d', '--no-build'], { ...env, ...composeEnv(this.topology, credentials) }),
     );
+    await this.dropUnusedVolumes(keptBefore);
     await progress.step(`ARP locktime 0 on ${DOCKER_BRIDGE}`, async () => {
       // As on the netns bridge: the host's ARP cache must follow each new VRRP master at once.
       try {
@@ -210,6 +212,24 @@ export class DockerRuntime implements Runtime {
         // not root, or a remote engine: the VIP still moves, a second or so later for the host
       }
     });
+  }
+
+  /**
+   * Compose creates every volume of the file, also those of services whose profile is off: remove
+   * the ones this up created for nodes outside the topology (a volume kept from an earlier stack
+   * with that feature on stays, as compose keeps named volumes).
+   */
+  private async dropUnusedVolumes(keptBefore: Set<string>): Promise<void> {
+    const nodes = new Set(this.topology.nodes.map((n) => n.name));
+    const volumes = await this.docker.listVolumes({ filters: { label: [PROJECT_LABEL, DATA_LABEL] } });
+    for (const v of volumes.Volumes ?? []) {
+      const node = v.Labels?.['com.docker.compose.volume']?.replace(/-data$/, '');
+      if (keptBefore.has(`volume ${v.Name}`) || !node || nodes.has(node)) continue;
+      await this.docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined); // in use after all: kept, and listed by keptData
+    }
   }
 
   private async container(node: string): Promise<Docker.ContainerInfo | undefined> {

@@ -31,6 +31,10 @@ export interface ConfigProfile {
   haproxy: Record<string, string>;
   /** keepalived.conf definitions ($NAME=value there), redefined after the defaults. */
   keepalived: Record<string, string>;
+  /** The data nodes' environment (redis/redis-entrypoint's Sentinel timings, the promotion follower). */
+  redis?: Record<string, string>;
+  /** The backends' environment (their Redis client: backends/redis/settings.ts). */
+  backend?: Record<string, string>;
   /**
    * The Redis Cluster's nodes and its clients in the backends (`--with weather`): their
    * environment (redis/cluster-entrypoint, backends/cluster/settings.ts); none: the kit's values.
@@ -75,6 +79,20 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
       // keepalived's own scheduling, as a package installs it.
       VRRP_SCHEDULING: '',
     },
+    // The course's Sentinel: its default timings (down-after 30 s, failover-timeout 3 min), quorum
+    // 1, one replica resyncing at a time, nobody repointing the other replica before Sentinel
+    // does; and a client without failover detection that asks Sentinel again only when its
+    // connection fails (as redis-py's master_for). The kit's counting stays (WAIT 1, one count per
+    // request id), so the counts are checked alike. Unlike the course, three nodes each run a
+    // Sentinel (the group's health and status expect one per node).
+    redis: {
+      SENTINEL_DOWN_AFTER_MS: '30000',
+      SENTINEL_FAILOVER_TIMEOUT_MS: '180000',
+      SENTINEL_QUORUM: '1',
+      SENTINEL_PARALLEL_SYNCS: '1',
+      FOLLOW_PROMOTION: 'no',
+    },
+    backend: { REDIS_FAILOVER_DETECTION: 'off' },
     // The cluster as its own docs and ioredis leave it: a 15 s node timeout, replicas that refuse
     // to take over with data older than 10 node timeouts, the client's default options.
     cluster: {
@@ -146,6 +164,12 @@ export function lbProfileEnv(p: ConfigProfile | undefined): Record<string, strin
   if (p.vipManager && p.vipManager !== 'keepalived') env.LB_VIP_MANAGER = p.vipManager;
   return env;
 }
+
+/** The data nodes' environment under a profile (empty without one, or for a profile that changes nothing there). */
+export const redisProfileEnv = (p: ConfigProfile | undefined): Record<string, string> => ({ ...p?.redis });
+
+/** The backends' environment under a profile. */
+export const backendProfileEnv = (p: ConfigProfile | undefined): Record<string, string> => ({ ...p?.backend });
 
 /** The VIP manager a profile runs (lb-peer writes it to /run/hakit/vip-manager; keepalived writes none). */
 export const vipManagerOf = (p: ConfigProfile): VipManager => p.vipManager ?? 'keepalived';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { NodeGroup } from '../group.js';
 import { asNobody, installApp } from './app.js';
 import { backendStates } from './status.js';
+import { backendProfileEnv } from '../../stack/profiles.js';
 
 export const backendGroup: NodeGroup = {
   name: 'backend',
@@ -11,8 +12,8 @@ export const backendGroup: NodeGroup = {
   startRank: 1,
   servingStates: ['UP'],
   prepareHost: installApp,
-  // The bench's textbook profile changes the backends' Redis Cluster client too (profiles.ts).
-  profileEnv: (profile) => ({ ...profile?.cluster?.client }),
+  // The bench's profiles change the backends' Redis clients too (Sentinel's and the Cluster's: profiles.ts).
+  profileEnv: (profile) => ({ ...backendProfileEnv(profile), ...profile?.cluster?.client }),
   launch: (node, { topology, appDir, clientEnv, profileEnv }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
     argv: asNobody([process.execPath, join(appDir, 'backends', 'server.js')]),

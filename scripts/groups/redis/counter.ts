@@ -1,12 +1,10 @@
 // The visit counter as the kit reads it from the data nodes: the day's counter on the primary
 // (before and after a fault), and on every node — the course's own check that all three agree
 // after a restore (`GET page:index:counter:<day>` on each node).
-import { visitKeys } from '../../../backends/visits/keys.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { waitFor } from '../../sh.js';
 import { dataNodes } from '../../stack/topology.js';
-import { askNode, REDIS_PORT } from './client.js';
-import { adminPassword, parseRole, todayUtc } from './status.js';
+import { adminPassword, readRedisSide, todayUtc } from './status.js';
 
 /** The day's counter on each data node that answers (a node that does not is left out). */
 export async function countersOnNodes(rt: Runtime, day = todayUtc()): Promise<Map<string, { role: string; count: number }>> {
@@ -14,11 +12,8 @@ export async function countersOnNodes(rt: Runtime, day = todayUtc()): Promise<Ma
   const out = new Map<string, { role: string; count: number }>();
   await Promise.all(
     dataNodes(rt.topology).map(async (n) => {
-      const seen = await askNode({ host: n.address, port: REDIS_PORT }, password, async (r) => {
-        const [role, value] = await Promise.all([r.call('ROLE'), r.get(visitKeys.counter(day))]);
-        return { role: parseRole(role).role ?? 'unknown', count: Number(value ?? 0) };
-      });
-      if (seen) out.set(n.name, seen);
+      const seen = await readRedisSide(n.address, password, day);
+      if (seen) out.set(n.name, { role: seen.role ?? 'unknown', count: seen.visitsToday });
     }),
   );
   return out;

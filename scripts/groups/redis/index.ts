@@ -7,6 +7,7 @@ import { dataNodes, type NodeSpec, type Topology } from '../../stack/topology.js
 import type { NodeGroup } from '../group.js';
 import { redisSecrets, secretEnv } from '../secrets.js';
 import { appAclEnv, redisClientEnv } from './client-env.js';
+import { redisProfileEnv } from '../../stack/profiles.js';
 import { redisStates } from './status.js';
 
 /** The node that is primary on a first start (an empty data directory). */
@@ -30,7 +31,8 @@ export const redisGroup: NodeGroup = {
   diesSilently: true,
   keepsData: true,
   secrets: redisSecrets,
-  launch: (node, { topology, credentials, dataDir }) => ({
+  profileEnv: redisProfileEnv,
+  launch: (node, { topology, credentials, dataDir, profileEnv }) => ({
     argv: ['/etc/redis/redis-entrypoint'],
     env: {
       NODE_NAME: node.name,
@@ -43,17 +45,24 @@ export const redisGroup: NodeGroup = {
       DATA_DIR: dataDir,
       ...appAclEnv(),
       ...secretEnv(credentials.secrets, redisSecrets),
+      ...profileEnv,
     },
   }),
   clientEnv: redisClientEnv,
   readStates: redisStates,
-  // One primary, every other node a replica in sync, and every Sentinel agreeing on the primary
-  // and knowing all the others: Sentinels find each other through the primary's hello channel
-  // every 2 s, and two that never met before the primary dies cannot agree that it is down.
+  // One primary, every other node a replica in sync, and every Sentinel agreeing on the primary,
+  // knowing all the others and watching every replica: Sentinels find each other through the
+  // primary's hello channel every 2 s, and two that never met before the primary dies cannot
+  // agree that it is down; a Sentinel promotes only a replica it watches.
   healthy(nodes) {
     const primaries = nodes.filter((n) => n.state === 'PRIMARY');
     if (primaries.length !== 1 || !nodes.every((n) => n.state === 'PRIMARY' || n.state === 'REPLICA')) return false;
-    return nodes.every((n) => n.detail?.sentinel === primaries[0]!.name && n.detail?.sentinelsKnown === nodes.length);
+    return nodes.every(
+      (n) =>
+        n.detail?.sentinel === primaries[0]!.name &&
+        n.detail?.sentinelsKnown === nodes.length &&
+        n.detail?.replicasKnown === nodes.length - 1,
+    );
   },
   parts: ['sentinel'],
   // Only the Sentinel dies (R3); Redis serves on.

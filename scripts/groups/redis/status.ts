@@ -25,16 +25,26 @@ interface Seen {
   sentinelSays?: string;
   /** How many Sentinels its Sentinel knows, itself included (they find each other every 2 s). */
   sentinelsKnown?: number;
+  /** How many replicas its Sentinel watches (it can promote only those). */
+  replicasKnown?: number;
 }
 
+/** What a data node's Redis says of itself: its role, offset, link, and the day's counter. */
+export type RedisSide = Pick<Seen, 'role' | 'offset' | 'linkUp'> & { visitsToday: number };
+
 /** SENTINEL MASTER's answer, a flat list of field, value: the primary's address and the peers known. */
-export function parseSentinelMaster(reply: unknown): Pick<Seen, 'sentinelSays' | 'sentinelsKnown'> {
+export function parseSentinelMaster(reply: unknown): Pick<Seen, 'sentinelSays' | 'sentinelsKnown' | 'replicasKnown'> {
   if (!Array.isArray(reply)) return {};
   const fields = new Map<string, string>();
   for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
   const ip = fields.get('ip');
   const others = Number(fields.get('num-other-sentinels'));
-  return { sentinelSays: ip, ...(Number.isInteger(others) ? { sentinelsKnown: others + 1 } : {}) };
+  const replicas = Number(fields.get('num-slaves'));
+  return {
+    sentinelSays: ip,
+    ...(Number.isInteger(others) ? { sentinelsKnown: others + 1 } : {}),
+    ...(Number.isInteger(replicas) ? { replicasKnown: replicas } : {}),
+  };
 }
 
 /** ROLE's answer: ['master', offset, replicas] or ['slave', host, port, state, offset]. */
@@ -49,16 +59,22 @@ export function adminPassword(): string {
   return loadCredentials()?.secrets?.REDIS_ADMIN_PASSWORD ?? '';
 }
 
+/**
+ * The one reader of a data node's Redis for the kit (status, and the counter checks of
+ * redis/counter.ts): ROLE and the day's counter on one admin connection; undefined when it does
+ * not answer.
+ */
+export async function readRedisSide(host: string, password: string, day = todayUtc()): Promise<RedisSide | undefined> {
+  const seen = await askNode({ host, port: REDIS_PORT }, password, (r) => Promise.all([r.call('ROLE'), r.get(visitKeys.counter(day))]));
+  return seen ? { ...parseRole(seen[0]), visitsToday: Number(seen[1] ?? 0) } : undefined;
+}
+
 async function see(host: string, password: string): Promise<Seen> {
-  const [seen, master] = await Promise.all([
-    askNode({ host, port: REDIS_PORT }, password, (r) => Promise.all([r.call('ROLE'), r.get(visitKeys.counter(todayUtc()))])),
+  const [redis, master] = await Promise.all([
+    readRedisSide(host, password),
     askNode({ host, port: SENTINEL_PORT }, password, (r) => r.call('SENTINEL', 'MASTER', MASTER_NAME)),
   ]);
-  return {
-    ...parseRole(seen?.[0]),
-    ...(seen ? { visitsToday: Number(seen[1] ?? 0) } : {}),
-    ...parseSentinelMaster(master),
-  };
+  return { ...redis, ...parseSentinelMaster(master) };
 }
 
 export async function redisStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<string, NodeReading>> {
@@ -82,6 +98,7 @@ export async function redisStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<st
         sentinel: !n.running ? 'DOWN' : s.sentinelSays ? (byAddress.get(s.sentinelSays) ?? s.sentinelSays) : 'DOWN',
       };
       if (s.sentinelsKnown !== undefined) detail.sentinelsKnown = s.sentinelsKnown;
+      if (s.replicasKnown !== undefined) detail.replicasKnown = s.replicasKnown;
       if (state === 'REPLICA' && primaryOffset !== undefined && s.offset !== undefined)
         detail.lagBytes = Math.max(0, primaryOffset - s.offset);
       if (state === 'PRIMARY' && s.visitsToday !== undefined) detail.visitsToday = s.visitsToday;
