@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, embedInReadme, formatMarkdown, formatTable, README_END, README_START, type Machine } from './report.js';
+import {
+  buildReport,
+  embedInReadme,
+  formatMarkdown,
+  formatTable,
+  r1Blackout,
+  README_END,
+  README_START,
+  type Machine,
+  type ProfileFigures,
+} from './report.js';
 import { maxShareDeviationPct, type RunSample } from './run.js';
 import type { ProfileName } from '../stack/profiles.js';
 
@@ -161,5 +171,27 @@ describe('maxShareDeviationPct', () => {
     expect(maxShareDeviationPct({ backend1: 0.5, backend2: 0.5 }, 2)).toBe(0);
     expect(maxShareDeviationPct({ backend1: 0.53, backend2: 0.47 }, 2)).toBe(3);
     expect(maxShareDeviationPct({ backend1: 1 }, 2)).toBe(50);
+  });
+});
+
+describe("R1's count blackout", () => {
+  const figures = (runsNotRecovered: number, runs: number) =>
+    ({
+      r1: {
+        countBlackoutMs: { min: 1200, median: 1500, max: 60_100 },
+        runsNotRecovered,
+        runs,
+        writeBlackoutMs: { min: 900, median: 1000, max: 1100 },
+        lost: 0,
+        doubled: 0,
+        acknowledged: null,
+        p99DuringMs: null,
+      },
+    }) as unknown as ProfileFigures;
+
+  it('is a figure when every run recovered, "> 60 s" for those whose window closed first', () => {
+    expect(r1Blackout(figures(0, 3))).toBe('1200 / 1500 / 60100 ms');
+    expect(r1Blackout(figures(1, 3))).toBe('1200 / 1500 / 60100 ms (1 of 3 runs > 60 s: not recovered)');
+    expect(r1Blackout(figures(3, 3))).toBe('> 60 s (not recovered in 3 of 3 runs)');
   });
 });

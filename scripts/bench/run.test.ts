@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, HakitError } from '../errors.js';
 import { FakeRuntime } from '../testing/fake-runtime.js';
 import { profiles } from '../stack/profiles.js';
-import { runBench, verifyProfile, type BenchOptions } from './run.js';
+import { dataLayoutProblems, runBench, verifyProfile, type BenchOptions } from './run.js';
 import { acquireLock } from './lock.js';
 
 /** A runtime whose preflight finds the kit's network in use (another stack up). */
@@ -76,5 +76,20 @@ describe('verifyProfile', () => {
     const rt = lateLb2();
     rt.runFiles.set('lb2/transitions.log', '1700000000000 VI_1 BACKUP 100\n');
     await expect(verifyProfile(rt, profiles.ucarp, 5000)).rejects.toThrow('the netns runtime did not apply the ucarp profile on lb2');
+  });
+});
+
+describe('dataLayoutProblems', () => {
+  const node = (name: string, state: string, sentinel: string) => ({ name, role: 'redis', state, detail: { sentinel } });
+  it("passes the textbook's two Redis nodes and one Sentinel, and names what differs", () => {
+    const applied = [node('redis1', 'PRIMARY', 'none'), node('redis2', 'REPLICA', 'none'), node('redis3', 'SENTINEL', 'redis1')];
+    expect(dataLayoutProblems(profiles.textbook, applied)).toEqual([]);
+    const kit = [node('redis1', 'PRIMARY', 'redis1'), node('redis2', 'REPLICA', 'redis1'), node('redis3', 'REPLICA', 'redis1')];
+    expect(dataLayoutProblems(profiles.textbook, kit)).toEqual([
+      'redis1 runs a Sentinel',
+      'redis2 runs a Sentinel',
+      'redis3 runs a Redis (REPLICA)',
+    ]);
+    expect(dataLayoutProblems(profiles.tuned, kit)).toEqual([]);
   });
 });

@@ -33,6 +33,8 @@ export interface BenchOptions {
   connections: number;
   /** Length of the flap check per run (0 skips it). */
   flapSeconds: number;
+  /** Only the failover groups holding one of these (BENCH_FAULTS); all of them when absent. */
+  faults?: string[];
   flapHogs: number;
   /** Sequential requests for the round-robin evenness. */
   rrRequests: number;
@@ -67,8 +69,10 @@ export interface ScenarioFigures {
 export interface CountFigures {
   /** Longest time with no count shown; a lower bound when `recovered` is false. */
   blackoutMs: number;
-  /** A count was shown again before the window closed (it is capped at 60 s). */
+  /** A count was shown again before the window closed (COUNT_CAP_MS after the fault). */
   recovered: boolean;
+  /** Longest time with no view reaching Redis (counted or pending); optional in older samples. */
+  writeBlackoutMs?: number;
   acknowledged: number;
   lost: number;
   doubled: number;
@@ -95,6 +99,8 @@ export interface RunSample {
 
 /** Tour order, grouped so that F6 follows F1 on the stack F1 left broken; R1 where there are data nodes. */
 const GROUPS: string[][] = [['F4'], ['F5'], ['F2'], ['F1', 'F6'], ['F3'], ['R1']];
+/** The scenarios `--faults` may name. */
+export const BENCH_FAULTS = GROUPS.flat();
 /** After a load balancer was restored, the VIP may still move (pre-emption): wait the profile's settle time. */
 const RESTORES_LB = new Set(['F2', 'F1', 'F6', 'F3']);
 /** Otherwise a short check that one healthy LB holds the VIP. */
@@ -118,6 +124,7 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
       lockWaitMs += performance.now() - waitStart;
       try {
         if (o.lock) await assertReady(rt);
+        else await refuseKeptData(rt);
         const sample = await runChunk(rt, profiles[name], run, o);
         samples.push(sample);
         o.onSample?.(sample);
@@ -131,8 +138,23 @@ export async function runBench(rt: Runtime, o: BenchOptions): Promise<BenchRun> 
 
 /** Under the lock: what `hakit up` would refuse, refused before this chunk's stack. */
 async function assertReady(rt: Runtime): Promise<void> {
+  await refuseKeptData(rt);
   const problems = await rt.preflight();
   if (problems.length) throw new HakitError(`cannot start:\n${formatProblems(problems)}`, ExitCode.preflight);
+}
+
+/**
+ * Data kept by an earlier `down` would be the bench's first stack's (and removed with it, since
+ * every chunk ends with `down --volumes`): refused, so no user's data is measured or lost.
+ */
+async function refuseKeptData(rt: Runtime): Promise<void> {
+  const kept = await rt.keptData();
+  if (kept.length)
+    throw new HakitError(
+      `data kept from an earlier stack: ${kept.join(', ')}`,
+      ExitCode.preflight,
+      'the bench starts every stack on empty data nodes and removes their data after it: remove it first with `hakit down --volumes`',
+    );
 }
 
 async function lockWithNotice(path: string, write: (l: string) => void) {
@@ -179,7 +201,10 @@ async function runChunk(rt: Runtime, profile: ConfigProfile, run: number, o: Ben
     }
     let settle = QUICK_SETTLE_MS;
     const data = dataNodes(rt.topology).length > 0;
-    for (const group of GROUPS.filter((g) => data || !g.some((id) => id.startsWith('R')))) {
+    const chosen = GROUPS.filter(
+      (g) => (data || !g.some((id) => id.startsWith('R'))) && (!o.faults || g.some((id) => o.faults!.includes(id))),
+    );
+    for (const group of chosen) {
       await waitStable(rt, settle);
       settle = group.some((id) => RESTORES_LB.has(id)) ? profile.settleMs : QUICK_SETTLE_MS;
       const list = group.map((id) => findScenario(id)).filter((s): s is Scenario => s !== undefined);
@@ -209,7 +234,9 @@ async function runChunk(rt: Runtime, profile: ConfigProfile, run: number, o: Ben
     sample.problems.push(msg);
     o.write(`   ✗ ${msg}`);
   } finally {
-    await rt.down(silentProgress).catch(() => undefined);
+    // Its data too: the next chunk's stack is fresh, whatever profile it runs (a data node kept
+    // from the textbook's layout would start the kit's with the wrong primary).
+    await rt.down(silentProgress, { volumes: true }).catch(() => undefined);
   }
   return sample;
 }
@@ -239,12 +266,11 @@ export function countFigures(r: ScenarioResult): CountFigures {
   const c = r.counts!;
   const records = r.timeline?.records ?? [];
   const faultAt = r.timeline?.markers.find((m) => m.kind === 'fault')?.atMs ?? r.timeline?.window.startMs ?? 0;
-  const end = Math.max(0, ...records.map((x) => x.atMs + x.latencyMs));
-  const lastShown = Math.max(0, ...records.filter((x) => isSuccess(x) && x.countState === 'counted').map((x) => x.atMs + x.latencyMs));
   const during = records.filter((x) => x.atMs >= faultAt && x.atMs <= faultAt + c.countBlackoutMs).map((x) => x.latencyMs);
   return {
     blackoutMs: c.countBlackoutMs,
-    recovered: lastShown > faultAt && end - lastShown < c.countBlackoutMs,
+    recovered: c.countRecovered,
+    writeBlackoutMs: c.writeBlackoutMs,
     acknowledged: c.acknowledged,
     lost: c.lost,
     doubled: c.doubled,
@@ -285,6 +311,13 @@ export async function verifyProfile(rt: Runtime, profile: ConfigProfile, timeout
     timeoutMs,
     100,
   );
+  const layout = dataLayoutProblems(profile, (await getStatus(rt)).nodes);
+  if (layout.length)
+    throw new HakitError(
+      `the ${rt.name} runtime did not apply the ${profile.name} profile's data layout: ${layout.join('; ')}`,
+      ExitCode.preflight,
+      "it must pass the data group's profileEnv (REDIS_ADDRESSES, SENTINEL_ADDRESSES) to its data nodes",
+    );
   const want = keepalivedProfileConf(profile).trim();
   for (const lb of lbs(rt.topology)) {
     // A healthy stack needs one MASTER: the other LB's entrypoint may not have written its
@@ -302,6 +335,27 @@ export async function verifyProfile(rt: Runtime, profile: ConfigProfile, timeout
       );
     }
   }
+}
+
+/**
+ * What differs between a profile's data layout (profiles.ts dataLayout) and the data nodes as
+ * status reads them: a node that should run no Redis is SENTINEL, one that should run no Sentinel
+ * says "none". Nothing without a layout.
+ */
+export function dataLayoutProblems(
+  profile: ConfigProfile,
+  nodes: Array<{ name: string; role: string; state: string; detail?: Record<string, string | number> }>,
+): string[] {
+  const layout = profile.dataLayout;
+  if (!layout) return [];
+  const problems: string[] = [];
+  for (const n of nodes.filter((x) => x.role === 'redis')) {
+    const redis = layout.redis.includes(n.name);
+    const sentinel = layout.sentinels.includes(n.name);
+    if (redis === (n.state === 'SENTINEL')) problems.push(`${n.name} ${redis ? 'runs no Redis' : 'runs a Redis'} (${n.state})`);
+    if (sentinel === (n.detail?.sentinel === 'none')) problems.push(`${n.name} ${sentinel ? 'runs no Sentinel' : 'runs a Sentinel'}`);
+  }
+  return problems;
 }
 
 async function versions(rt: Runtime): Promise<{ haproxy?: string; keepalived?: string }> {

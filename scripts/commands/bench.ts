@@ -36,6 +36,8 @@ export interface BenchFlags {
   loadSeconds: string;
   connections: number;
   flapSeconds: number;
+  /** Only these failover scenarios (bench/run.ts BENCH_FAULTS). */
+  faults?: string[];
   rrRequests: number;
   lock?: string;
   json?: boolean;
@@ -61,6 +63,12 @@ export function registerBenchCommands(program: Command): void {
     )
     .option('--load-seconds <s>', 'seconds per throughput point (at most 10)', '3')
     .option('--connections <n>', 'concurrent keep-alive connections for the throughput points', intIn(1, 200), 10)
+    .option('--faults <ids>', 'only these failover scenarios, comma-separated (e.g. R1; default: every one the stack has)', (v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    )
     .option('--flap-seconds <s>', 'seconds of the VRRP flap check per run (0 skips it)', intIn(0, 300), 10)
     .option('--rr-requests <n>', 'sequential requests for the round-robin evenness', intIn(10, 10_000), 1000)
     .option(

@@ -26,6 +26,7 @@ function setup(extra: Partial<DashboardAppOptions> = {}) {
     actions: {
       kill: async (r, node, mode: KillMode) => r.stop(node, mode === 'graceful' ? 'graceful' : 'hard'),
       restore: async (r, node) => (await r.restore(node, { user: 'u', password: 'p' }), true),
+      cut: async () => undefined,
     },
     ...extra,
   });
@@ -112,11 +113,16 @@ describe('dashboard app', () => {
       actions: {
         kill: () => new Promise<void>((r) => (release = r)),
         restore: async () => true,
+        cut: async () => undefined,
       },
     });
     const h = { origin, 'x-hakit-token': token };
     expect((await post('/api/nodes/lb9/kill', h)).status).toBe(404);
     expect((await post('/api/nodes/lb1/kill?mode=gently', h)).status).toBe(400);
+    // Only data nodes are cut off (R5); the guard covers the cut as every action.
+    expect((await post('/api/nodes/lb1/cut', h)).status).toBe(400);
+    expect((await post('/api/nodes/lb9/heal', h)).status).toBe(404);
+    expect((await post('/api/nodes/lb1/cut', { origin })).status).toBe(403);
     const first = post('/api/nodes/lb1/kill', h);
     await new Promise((r) => setTimeout(r, 10));
     const second = await post('/api/nodes/lb2/restore', h);

@@ -8,7 +8,8 @@ import { ExitCode, HakitError } from '../errors.js';
 import type { ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { findNode } from '../stack/topology.js';
-import { faultOfKill } from '../faults/catalogue.js';
+import { cutFault, cuttable, faultOfCut, faultOfKill } from '../faults/catalogue.js';
+import { dataNodeCut } from '../faults/targets.js';
 import type { DashboardMonitor, Snapshot, TimelineEntry } from './monitor.js';
 import { actionGuard, hostGuard } from './guard.js';
 import { dashboardPage, dashboardScripts } from './page.js';
@@ -26,6 +27,15 @@ export type ChartRenderer = (input: ChartInput) => string | Promise<string>;
 export interface DashboardActions {
   kill(rt: Runtime, node: string, mode: KillMode): Promise<void>;
   restore(rt: Runtime, node: string): Promise<boolean>;
+  /** Cuts a data node off from the other data nodes and the backends (on), or heals that cut. */
+  cut(rt: Runtime, node: string, on: boolean): Promise<void>;
+}
+
+/** The catalogue's cut-off fault (R5) and its heal, aimed at the clicked node (it need not be the primary). */
+async function cutNode(rt: Runtime, node: string, on: boolean): Promise<void> {
+  const f = cutFault(findNode(rt.topology, node)!.role)!;
+  const targets = dataNodeCut(rt.topology, node);
+  await (on ? f.inject(rt, targets) : f.heal(rt, targets));
 }
 
 export interface DashboardAppOptions {
@@ -44,7 +54,7 @@ export interface DashboardAppOptions {
 export function createDashboardApp(opts: DashboardAppOptions): Hono {
   const { monitor, token } = opts;
   const rt = monitor.rt;
-  const actions = opts.actions ?? { kill: killNode, restore: restoreNode };
+  const actions = opts.actions ?? { kill: killNode, restore: restoreNode, cut: cutNode };
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   // Read now: a package without the page's scripts fails at start, not at the first page view.
   const scripts = dashboardScripts();
@@ -153,6 +163,25 @@ export function createDashboardApp(opts: DashboardAppOptions): Hono {
     );
     return c.json(r.body, r.status);
   });
+
+  // A data node cut off (R5 when it is the primary) and healed: marked on the chart as a fault and a restore.
+  for (const [action, on] of [
+    ['cut', true],
+    ['heal', false],
+  ] as const) {
+    app.post(`/api/nodes/:node/${action}`, async (c) => {
+      const node = c.req.param('node');
+      const spec = findNode(rt.topology, node);
+      if (!spec) return c.json({ error: `no node named "${node}"` }, 404);
+      if (!cuttable(spec.role)) return c.json({ error: `${node} is not a data node: only those can be cut off` }, 400);
+      const id = on ? faultOfCut(spec.role, monitor.snapshot()?.nodes.find((n) => n.name === node)?.state) : undefined;
+      const r = await run(`${id ? `${id} ` : ''}${on ? 'cut off' : 'heal'} ${node}`, node, on ? 'fault' : 'restore', async () => {
+        await actions.cut(rt, node, on);
+        return on ? `${node} cut off from the other data nodes and the backends` : `${node}'s cut healed`;
+      });
+      return c.json(r.body, r.status);
+    });
+  }
 
   app.get('/chart.svg', async (c) => {
     if (!opts.chart) return c.json({ error: 'no failover chart in this build' }, 404);

@@ -1,6 +1,7 @@
 // The dashboard page: one HTML document with its CSS inline, its configuration and token in
 // <meta> elements, and its script (browser/dashboard.js, checked by TypeScript against the DOM
 // library) served beside it as /dashboard.js. Every value goes in through markup(), which escapes it.
+import { cuttable } from '../faults/catalogue.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +61,14 @@ export function pageConfig(opts: PageOptions): PageConfig {
     tokenHeader,
     vip: t.vip,
     chart: opts.chart,
-    nodes: t.nodes.map((n) => ({ name: n.name, role: n.role, title: groupOf(n).title, address: n.address, killModes: killModesFor(n) })),
+    nodes: t.nodes.map((n) => ({
+      name: n.name,
+      role: n.role,
+      title: groupOf(n).title,
+      address: n.address,
+      killModes: killModesFor(n),
+      cut: cuttable(n.role),
+    })),
   };
 }
 

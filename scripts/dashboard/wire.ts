@@ -14,6 +14,8 @@ export interface PageNode {
   address: string;
   /** The kill modes offered as buttons (haproxy applies to load balancers only). */
   killModes: readonly string[];
+  /** A cut-off button (and its heal): the node is cut from the other data nodes and the backends (R5). */
+  cut: boolean;
 }
 
 /** The page's configuration, in `<meta name="hakit-config">` as JSON. */

@@ -14,7 +14,7 @@ import { scenarios as allScenarios, type Marked, type Scenario, type ScenarioCon
 import { sleep } from '../sh.js';
 import { backends, dataNodes, lbs, urls } from '../stack/topology.js';
 import { randomBytes } from 'node:crypto';
-import { tallyCounts, type CounterReadings, type CountTally } from '../faults/counts.js';
+import { COUNT_CAP_MS, tallyCounts, type CounterReadings, type CountTally } from '../faults/counts.js';
 import { countersAgree, primaryCounter } from '../groups/redis/counter.js';
 import type { TimelineData } from '../observe/timeline-svg.js';
 import type { WeatherTally } from '../faults/weather-ops.js';
@@ -259,7 +259,8 @@ function openWindow(
     topology: rt.topology,
     intervalMs: opts.intervalMs ?? 10,
     timeoutMs: opts.timeoutMs ?? 2000,
-    maxDurationMs: 60_000,
+    // A safety bound: a data fault's window may run COUNT_CAP_MS after its fault, plus before and after.
+    maxDurationMs: COUNT_CAP_MS + 10_000,
     headers: opts.headers,
     plan: opts.plan,
     signal: stopProbe.signal,
@@ -464,6 +465,7 @@ export function headline(r: ScenarioResult): string {
     const c = r.counts;
     parts.push(
       `count blackout ${c.countBlackoutMs} ms`,
+      `write blackout ${c.writeBlackoutMs} ms`,
       `${c.acknowledged} counted, ${c.pending} pending`,
       `lost ${c.lost}, doubled ${c.doubled}`,
     );

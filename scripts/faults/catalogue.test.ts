@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // Restores read the stats credentials from the state directory: a private one for this file.
 process.env.HAKIT_STATE_DIR = mkdtempSync(join(tmpdir(), 'hakit-catalogue-'));
-const { catalogue, drawable, faultById, faultByKind, faultOfKill } = await import('./catalogue.js');
+const { catalogue, cuttable, drawable, faultById, faultByKind, faultOfCut, faultOfKill } = await import('./catalogue.js');
 const { resolveTargets } = await import('./targets.js');
 const { getStatus, isHealthy, masters } = await import('../observe/status.js');
 const { FakeRuntime } = await import('../testing/fake-runtime.js');
@@ -166,5 +166,17 @@ describe("a kill named as the catalogue's fault (the dashboard's chart)", () => 
     // Not a catalogue fault: a replica's graceful stop, the backup LB's death.
     expect(faultOfKill('redis', 'REPLICA', 'graceful')).toBeUndefined();
     expect(faultOfKill('lb', 'BACKUP', 'hard')).toBeUndefined();
+  });
+});
+
+describe("a cut-off named as the catalogue's fault (the dashboard's chart)", () => {
+  it('offers it on data nodes only, and names the cut of the primary R5', async () => {
+    const { dataNodeCut } = await import('./targets.js');
+    const { defaultTopology } = await import('../stack/topology.js');
+    expect(faultOfCut('redis', 'PRIMARY')).toBe('R5');
+    expect(faultOfCut('redis', 'REPLICA')).toBeUndefined();
+    expect([cuttable('redis'), cuttable('lb'), cuttable('backend')]).toEqual([true, false, false]);
+    // A replica cut off as R5 cuts the primary: from the other data nodes and the backends.
+    expect(dataNodeCut(defaultTopology, 'redis2')).toEqual(['redis2', 'redis1', 'redis3', 'backend1', 'backend2']);
   });
 });

@@ -74,6 +74,11 @@ export interface Fault {
    * dashboard names a kill button's click by it (R1 when the primary is killed hard).
    */
   kill?: { mode: KillMode; state?: string };
+  /**
+   * A fault that cuts one node off (dataNodeCut): the state the node is in. The dashboard offers
+   * it as a button on the group's nodes and names its click by it (R5 when the primary is cut).
+   */
+  cutOff?: { state: string };
   /** Mends what inject broke; idempotent. */
   heal(rt: Runtime, targets: string[]): Promise<void>;
   cost: Cost;
@@ -287,6 +292,7 @@ catalogue.push(
     title: 'The primary is cut off from the other data nodes and the backends: it stops taking counts, then rejoins as a replica',
     groups: ['redis'],
     target: 'redis-primary-cut',
+    cutOff: { state: 'PRIMARY' },
     weight: 1,
     judgedFrom: 'in-place',
     inject: (rt, targets) => rt.partition(isolateFirst(targets), true),
@@ -371,6 +377,15 @@ export function faultById(id: FaultId): Fault {
 export function faultOfKill(role: Role, state: string | undefined, mode: KillMode): FaultId | undefined {
   return catalogue.find((f) => f.kill && f.groups.includes(role) && f.kill.mode === mode && (!f.kill.state || f.kill.state === state))?.id;
 }
+
+/** The fault a dashboard cut-off click is: R5 when the node is the data nodes' primary. */
+export function faultOfCut(role: Role, state: string | undefined): FaultId | undefined {
+  return catalogue.find((f) => f.cutOff && f.groups.includes(role) && f.cutOff.state === state)?.id;
+}
+
+/** The fault that cuts one of this group's nodes off, if any (the dashboard's cut-off button). */
+export const cutFault = (role: Role): Fault | undefined => catalogue.find((f) => f.cutOff && f.groups.includes(role));
+export const cuttable = (role: Role): boolean => cutFault(role) !== undefined;
 
 /** The faults chaos draws from on a stack with these node groups. */
 export const drawable = (groups: Role[]): Fault[] => catalogue.filter((f) => f.weight > 0 && f.groups.every((g) => groups.includes(g)));

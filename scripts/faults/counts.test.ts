@@ -28,6 +28,19 @@ describe('tallyCounts', () => {
     expect(t.lost).toBe(1);
   });
 
+  it('tells the count blackout (no number shown) from the write blackout (no view reaching Redis)', () => {
+    // Unavailable 0–300 ms after the fault, then taken but unacknowledged (no replica left) until 1000.
+    const recs = [view(0, 11), view(100, undefined, 'unavailable'), view(300), view(600), view(900), view(1000, 15)];
+    const t = tallyCounts(recs, { before: 10, after: 15 });
+    expect(t.countBlackoutMs).toBe(1000);
+    expect(t.countRecovered).toBe(true);
+    expect(t.writeBlackoutMs).toBe(300);
+    // No count after the longest stretch: it lasted to the end, a lower bound.
+    const open = tallyCounts([view(0, 11), view(5, 12), view(300), view(900)], { before: 10, after: 13 });
+    expect(open.countBlackoutMs).toBe(895);
+    expect(open.countRecovered).toBe(false);
+  });
+
   it('lets pending views be missing but not doubled', () => {
     const recs = [view(0, 11), view(10), view(20), view(30, 13)];
     expect(tallyCounts(recs, { before: 10, after: 13 })).toMatchObject({ lost: 0, doubled: 0, pending: 2, unknown: 2 });

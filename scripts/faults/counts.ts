@@ -5,6 +5,12 @@
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 import { emptyTally, type OperationTally } from './cost.js';
 
+/**
+ * How long a data fault's window stays open after the fault for a count to be shown again (the
+ * bench's R1: a run that showed none by then is reported as "> 60 s", not recovered).
+ */
+export const COUNT_CAP_MS = 60_000;
+
 /** The day's counter read from the primary before the first view and after the last one settled. */
 export interface CounterReadings {
   before: number;
@@ -18,6 +24,16 @@ export interface CountTally extends OperationTally {
   pending: number;
   /** Longest time between two views that were shown a count, ms. */
   countBlackoutMs: number;
+  /**
+   * A count was shown after that longest stretch: false when it lasted to the end of the run (the
+   * figure is then a lower bound: the bench's "> 60 s").
+   */
+  countRecovered: boolean;
+  /**
+   * Longest time between two views that reached Redis (counted, or pending: taken by a primary
+   * that no replica acknowledged), ms: how long the client had no primary to write to.
+   */
+  writeBlackoutMs: number;
   /** The numbers shown more than once (each is an increment lost and re-counted). */
   shownTwice: number[];
 }
@@ -46,8 +62,12 @@ export function tallyCounts(records: ProbeRecord[], counter: CounterReadings): C
     ...t,
     failedPages: t.failed,
     pending: records.filter((r) => isSuccess(r) && r.countState !== 'counted').length,
-    countBlackoutMs: longestGap(
+    ...countGaps(
       shown.map((r) => r.atMs + r.latencyMs),
+      records,
+    ),
+    writeBlackoutMs: longestGap(
+      records.filter((r) => isSuccess(r) && (r.countState === 'counted' || r.countState === 'pending')).map((r) => r.atMs + r.latencyMs),
       records,
     ),
     shownTwice,
@@ -56,11 +76,17 @@ export function tallyCounts(records: ProbeRecord[], counter: CounterReadings): C
 
 /** The longest stretch of the run with no count shown, including its two ends. */
 function longestGap(shownAt: number[], records: ProbeRecord[]): number {
-  if (records.length === 0) return 0;
+  return countGaps(shownAt, records).countBlackoutMs;
+}
+
+/** The longest stretch with none of `shownAt`, and whether one came after it (it did not reach the run's end). */
+function countGaps(shownAt: number[], records: ProbeRecord[]): { countBlackoutMs: number; countRecovered: boolean } {
+  if (records.length === 0) return { countBlackoutMs: 0, countRecovered: true };
   const start = Math.min(...records.map((r) => r.atMs));
   const end = Math.max(...records.map((r) => r.atMs + r.latencyMs));
   const marks = [start, ...shownAt.sort((a, b) => a - b), end];
   let gap = 0;
   for (let i = 1; i < marks.length; i++) gap = Math.max(gap, marks[i]! - marks[i - 1]!);
-  return Math.round(gap);
+  const trailing = end - marks[marks.length - 2]!;
+  return { countBlackoutMs: Math.round(gap), countRecovered: trailing < gap || gap === 0 };
 }

@@ -83,8 +83,7 @@ export function resolveTargets(
     case 'redis-replica':
       return [pick(data.filter((n) => n !== primary))];
     case 'redis-primary-cut':
-      // The primary first; then everything it is cut from: the other data nodes and the backends.
-      return [primary, ...data.filter((n) => n !== primary), ...backendNames(t)];
+      return dataNodeCut(t, primary);
     case 'cluster-primary':
       return [pick(shards.map((s) => s.primary))];
     case 'cluster-replica':
@@ -98,4 +97,15 @@ export function resolveTargets(
     case 'weather-source':
       return t.nodes.filter((n) => n.role === 'weather').map((n) => n.name);
   }
+}
+
+/** A data node first; then everything R5 cuts it from: the other data nodes and the backends. */
+export function dataNodeCut(t: Topology, node: string): string[] {
+  return [
+    node,
+    ...dataNodes(t)
+      .map((n) => n.name)
+      .filter((n) => n !== node),
+    ...backendNames(t),
+  ];
 }

@@ -78,8 +78,8 @@ export interface NodeGroup {
   startOrder?(nodes: NodeSpec[]): NodeSpec[];
   /** netns: what every node of the group shares on this host, installed once before they start. */
   prepareHost?(appDir: string): void;
-  /** The environment a config profile gives this group's nodes (none by default). */
-  profileEnv?(profile: ConfigProfile | undefined): Record<string, string>;
+  /** The environment a config profile gives this group's nodes of `topology` (none by default). */
+  profileEnv?(profile: ConfigProfile | undefined, topology: Topology): Record<string, string>;
   /** netns: the node's main process. */
   launch(node: NodeSpec, ctx: LaunchContext): Launch;
   /**

@@ -209,7 +209,8 @@ describe('profiles on Docker', () => {
   it.each(envOnly)('$name: compose.yaml passes every variable of the profile to the nodes of its group', (p) => {
     for (const node of defaultTopology.nodes) {
       const listed = Object.keys(doc.services[node.name]!.environment);
-      for (const name of Object.keys(groupOf(node).profileEnv?.(p) ?? {})) expect(listed, `${node.name} ${name}`).toContain(name);
+      for (const name of Object.keys(groupOf(node).profileEnv?.(p, defaultTopology) ?? {}))
+        expect(listed, `${node.name} ${name}`).toContain(name);
     }
   });
 

@@ -103,7 +103,7 @@ const profileEnvFile = join(stateDir, 'docker-profile-env.json');
  * lists (x-lb-profile-env) and nothing else, as the netns runtime gives each node its group's.
  */
 export function profileEnvOf(topology: Topology, profile: ConfigProfile | undefined): Record<string, string> {
-  return Object.assign({}, ...groupsOf(topology).map(({ group }) => group.profileEnv?.(profile) ?? {})) as Record<string, string>;
+  return Object.assign({}, ...groupsOf(topology).map(({ group }) => group.profileEnv?.(profile, topology) ?? {})) as Record<string, string>;
 }
 
 function savedProfileEnv(): Record<string, string> {

@@ -131,7 +131,7 @@ export class NetnsRuntime implements Runtime {
     for (const node of t.nodes) {
       await progress.step(`Node ${node.name} (${node.address})`, () => this.createNode(node));
       // Kept beside the node, so that a restore starts it with the same profile.
-      writeFileSync(join(nodeDir(node.name), 'profile-env.json'), JSON.stringify(groupOf(node).profileEnv?.(profile) ?? {}));
+      writeFileSync(join(nodeDir(node.name), 'profile-env.json'), JSON.stringify(groupOf(node).profileEnv?.(profile, this.topology) ?? {}));
     }
     // Group by group in start order (backends before the LBs that check them), each group's nodes
     // in its own order; a group may wait after a node (the first LB must hold the VIP).

@@ -12,6 +12,10 @@
 //  - LB_VIP_MANAGER (a peer profile: ucarp, pacemaker) makes lb-entrypoint run peers/lb-peer
 //    instead of keepalived, on the same node with the same HAProxy.
 
+import { ExitCode, HakitError } from '../errors.js';
+import { SENTINEL_PORT } from '../groups/redis/ports.js';
+import { dataNodes, type Topology } from './topology.js';
+
 export type ProfileName = 'tuned' | 'textbook' | 'keepalive' | 'ucarp' | 'pacemaker';
 
 /** What moves the VIP: the kit's keepalived, or one of the peers users pick instead. */
@@ -31,6 +35,11 @@ export interface ConfigProfile {
   haproxy: Record<string, string>;
   /** keepalived.conf definitions ($NAME=value there), redefined after the defaults. */
   keepalived: Record<string, string>;
+  /**
+   * Which data nodes run a Redis server and which a Sentinel, by name (none: every data node runs
+   * both). The first of `redis` must be the topology's first data node (the first primary).
+   */
+  dataLayout?: { redis: string[]; sentinels: string[] };
   /** The data nodes' environment (redis/redis-entrypoint's Sentinel timings, the promotion follower). */
   redis?: Record<string, string>;
   /** The backends' environment (their Redis client: backends/redis/settings.ts). */
@@ -79,13 +88,19 @@ export const profiles: Record<ProfileName, ConfigProfile> = {
       // keepalived's own scheduling, as a package installs it.
       VRRP_SCHEDULING: '',
     },
-    // The course's Sentinel: its default timings (down-after 30 s, failover-timeout 3 min), quorum
-    // 1, one replica resyncing at a time, nobody repointing the other replica before Sentinel
-    // does; and a client without failover detection that asks Sentinel again only when its
-    // connection fails (as redis-py's master_for). The kit's counting stays (WAIT 1, one count per
-    // request id), so the counts are checked alike. Unlike the course, three nodes each run a
-    // Sentinel (the group's health and status expect one per node).
+    // The course's Sentinel: two Redis nodes (a primary and its replica) and one Sentinel, with
+    // quorum 1, on a third node that R1 does not kill (it kills the primary); its default timings
+    // (down-after 30 s, failover-timeout 3 min), one replica resyncing at a time, nobody
+    // repointing a replica before Sentinel does; and a client without failover detection that
+    // knows that one Sentinel and asks it again only when its connection fails (as redis-py's
+    // master_for). Redis's own min-replicas-to-write 0: the promoted replica, alone, takes
+    // writes. The kit's counting stays (WAIT 1, one count per request id), so the counts are
+    // checked alike: with no replica left after R1, none is shown as counted until the old
+    // primary is back (the count blackout outlasts the bench's 60 s), while the write blackout
+    // (no view reaching Redis) ends with Sentinel's failover.
+    dataLayout: { redis: ['redis1', 'redis2'], sentinels: ['redis3'] },
     redis: {
+      MIN_REPLICAS_TO_WRITE: '0',
       SENTINEL_DOWN_AFTER_MS: '30000',
       SENTINEL_FAILOVER_TIMEOUT_MS: '180000',
       SENTINEL_QUORUM: '1',
@@ -165,11 +180,38 @@ export function lbProfileEnv(p: ConfigProfile | undefined): Record<string, strin
   return env;
 }
 
-/** The data nodes' environment under a profile (empty without one, or for a profile that changes nothing there). */
-export const redisProfileEnv = (p: ConfigProfile | undefined): Record<string, string> => ({ ...p?.redis });
+/** The addresses of the named data nodes of `t`, space separated (a name the topology lacks is an error). */
+function addressesOf(t: Topology, names: string[]): string[] {
+  return names.map((name) => {
+    const node = dataNodes(t).find((n) => n.name === name);
+    if (!node) throw new HakitError(`the profile's data layout names ${name}, which is not a data node of this topology`, ExitCode.usage);
+    return node.address;
+  });
+}
 
-/** The backends' environment under a profile. */
-export const backendProfileEnv = (p: ConfigProfile | undefined): Record<string, string> => ({ ...p?.backend });
+/**
+ * The data nodes' environment under a profile (empty without one, or for a profile that changes
+ * nothing there): its Sentinel timings, and its layout as the addresses that run each part
+ * (REDIS_ADDRESSES, SENTINEL_ADDRESSES: redis/redis-entrypoint).
+ */
+export function redisProfileEnv(p: ConfigProfile | undefined, t: Topology): Record<string, string> {
+  const env: Record<string, string> = { ...p?.redis };
+  if (p?.dataLayout && dataNodes(t).length > 0) {
+    env.REDIS_ADDRESSES = addressesOf(t, p.dataLayout.redis).join(' ');
+    env.SENTINEL_ADDRESSES = addressesOf(t, p.dataLayout.sentinels).join(' ');
+  }
+  return env;
+}
+
+/** The backends' environment under a profile: their client's settings, and only the layout's Sentinels to ask. */
+export function backendProfileEnv(p: ConfigProfile | undefined, t: Topology): Record<string, string> {
+  const env: Record<string, string> = { ...p?.backend };
+  if (p?.dataLayout && dataNodes(t).length > 0)
+    env.REDIS_SENTINELS = addressesOf(t, p.dataLayout.sentinels)
+      .map((a) => `${a}:${SENTINEL_PORT}`)
+      .join(',');
+  return env;
+}
 
 /** The VIP manager a profile runs (lb-peer writes it to /run/hakit/vip-manager; keepalived writes none). */
 export const vipManagerOf = (p: ConfigProfile): VipManager => p.vipManager ?? 'keepalived';

@@ -5,7 +5,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildReport, embedInReadme, formatMarkdown, formatTable, type Machine } from '../../bench/report.js';
-import { runBench, type BenchOptions } from '../../bench/run.js';
+import { BENCH_FAULTS, runBench, type BenchOptions } from '../../bench/run.js';
 import { MAX_LOAD_SECONDS } from '../../bench/load.js';
 import { ExitCode, HakitError } from '../../errors.js';
 import { intIn, type BenchFlags } from '../bench.js';
@@ -62,6 +62,7 @@ export async function bench(opts: BenchFlags, cmd: Command): Promise<void> {
     loadSeconds,
     connections: opts.connections,
     flapSeconds: opts.flapSeconds,
+    ...(opts.faults ? { faults: checkFaults(opts.faults) } : {}),
     flapHogs: 2,
     rrRequests: opts.rrRequests,
     lock: opts.lock,
@@ -134,4 +135,16 @@ function commandLine(): string {
   if (process.env.npm_lifecycle_event === 'bench') return 'npm run bench';
   const args = process.argv.slice(2).map((a) => (/^[\w./:=,-]+$/.test(a) ? a : JSON.stringify(a)));
   return ['hakit', ...args].join(' ');
+}
+
+/** The --faults ids, each one the bench measures. */
+function checkFaults(ids: string[]): string[] {
+  const unknown = ids.filter((id) => !BENCH_FAULTS.includes(id));
+  if (unknown.length || ids.length === 0)
+    throw new HakitError(
+      `unknown fault(s) for the bench: ${unknown.join(', ') || '(none named)'}`,
+      ExitCode.usage,
+      `choose from ${BENCH_FAULTS.join(', ')}`,
+    );
+  return ids;
 }

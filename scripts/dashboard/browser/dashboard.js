@@ -119,6 +119,16 @@ function nodeCard(n) {
       }),
     ),
     actionButton(n, 'restore', 'restore', { className: 'restore', textContent: 'restore' }),
+    ...(n.cut
+      ? [
+          actionButton(n, 'cut', 'cut', {
+            className: 'kill',
+            textContent: 'cut off',
+            title: 'cut ' + n.name + ' off from the other data nodes and the backends (R5 on the primary)',
+          }),
+          actionButton(n, 'heal', 'heal', { className: 'restore', textContent: 'heal' }),
+        ]
+      : []),
   );
   cards[n.name] = { state, prio };
   return el(

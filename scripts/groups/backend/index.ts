@@ -13,7 +13,7 @@ export const backendGroup: NodeGroup = {
   servingStates: ['UP'],
   prepareHost: installApp,
   // The bench's profiles change the backends' Redis clients too (Sentinel's and the Cluster's: profiles.ts).
-  profileEnv: (profile) => ({ ...backendProfileEnv(profile), ...profile?.cluster?.client }),
+  profileEnv: (profile, topology) => ({ ...backendProfileEnv(profile, topology), ...profile?.cluster?.client }),
   launch: (node, { topology, appDir, clientEnv, profileEnv }) => ({
     // Least privilege: nobody, no capabilities, no way to regain them.
     argv: asNobody([process.execPath, join(appDir, 'backends', 'server.js')]),

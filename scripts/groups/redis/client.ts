@@ -2,10 +2,7 @@
 // status and checks. Bounded on every side: a node that does not answer costs 0.5 s at most.
 import { Redis } from 'ioredis';
 
-export const REDIS_PORT = 6379;
-export const SENTINEL_PORT = 26379;
-/** The name Sentinel monitors the primary under (redis/redis-entrypoint). */
-export const MASTER_NAME = 'hakit';
+export { MASTER_NAME, REDIS_PORT, SENTINEL_PORT } from './ports.js';
 
 export interface NodeAddress {
   host: string;

@@ -50,24 +50,31 @@ export const redisGroup: NodeGroup = {
   }),
   clientEnv: redisClientEnv,
   readStates: redisStates,
-  // One primary, every other node a replica in sync, and every Sentinel agreeing on the primary,
+  // One primary, every other Redis a replica in sync, and every Sentinel agreeing on the primary,
   // knowing all the others and watching every replica: Sentinels find each other through the
   // primary's hello channel every 2 s, and two that never met before the primary dies cannot
-  // agree that it is down; a Sentinel promotes only a replica it watches.
+  // agree that it is down; a Sentinel promotes only a replica it watches. A node may run one part
+  // only (the textbook layout): a SENTINEL node runs no Redis, a node whose Sentinel is "none" none.
   healthy(nodes) {
     const primaries = nodes.filter((n) => n.state === 'PRIMARY');
-    if (primaries.length !== 1 || !nodes.every((n) => n.state === 'PRIMARY' || n.state === 'REPLICA')) return false;
-    return nodes.every(
-      (n) =>
-        n.detail?.sentinel === primaries[0]!.name &&
-        n.detail?.sentinelsKnown === nodes.length &&
-        n.detail?.replicasKnown === nodes.length - 1,
+    if (primaries.length !== 1 || !nodes.every((n) => ['PRIMARY', 'REPLICA', 'SENTINEL'].includes(n.state))) return false;
+    const watchers = nodes.filter((n) => n.detail?.sentinel !== 'none');
+    const servers = nodes.filter((n) => n.state !== 'SENTINEL');
+    return (
+      watchers.length > 0 &&
+      watchers.every(
+        (n) =>
+          n.detail?.sentinel === primaries[0]!.name &&
+          n.detail?.sentinelsKnown === watchers.length &&
+          n.detail?.replicasKnown === servers.length - 1,
+      )
     );
   },
   parts: ['sentinel'],
   // Only the Sentinel dies (R3); Redis serves on.
   killPart: (rt, node) => inNode(rt, node, 'kill -KILL "$(cat /run/hakit/sentinel.pid)"', 'kill the Sentinel'),
-  isWhole: async (rt, node) => (await rt.exec(node, ['/etc/redis/alive', '/run/hakit/sentinel.pid'])).exitCode === 0,
+  // Every part the node runs is alive (redis/whole reads them from /run/hakit/parts).
+  isWhole: async (rt, node) => (await rt.exec(node, ['/etc/redis/whole'])).exitCode === 0,
   // The entrypoint starts its Sentinel again on SIGUSR1.
   mend: (rt, node) => inNode(rt, node, 'kill -USR1 "$(cat /run/hakit/entrypoint.pid)"', 'restart the Sentinel'),
   validate(nodes) {

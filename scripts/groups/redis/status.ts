@@ -1,7 +1,9 @@
 // A data node's state, asked of the node itself: PRIMARY or REPLICA from ROLE (a replica whose
 // link to the primary is not up is SYNCING), DOWN when its process is not running, STARTING
-// while it does not answer yet. Beside the state: the replica's lag behind the primary in bytes
-// and which node its Sentinel believes is primary; beside the primary's, the day's visit count.
+// while it does not answer yet, SENTINEL when it runs only a Sentinel (the bench's textbook
+// layout: the parts the entrypoint wrote to /run/hakit/parts). Beside the state: the replica's lag
+// behind the primary in bytes and which node its Sentinel believes is primary ("none" on a node
+// that runs no Sentinel); beside the primary's, the day's visit count.
 import type { NodeInfo, Runtime } from '../../runtime/runtime.js';
 import { loadCredentials } from '../../stack/credentials.js';
 import type { NodeReading } from '../group.js';
@@ -13,7 +15,14 @@ const utc = parseTimeZone('UTC');
 /** Today in UTC, as the backends count days by default (their own day function). */
 export const todayUtc = () => dayOf(Date.now(), utc);
 
-export type RedisState = 'PRIMARY' | 'REPLICA' | 'SYNCING' | 'STARTING' | 'DOWN';
+export type RedisState = 'PRIMARY' | 'REPLICA' | 'SYNCING' | 'STARTING' | 'SENTINEL' | 'DOWN';
+
+/** What a data node runs, from the entrypoint's /run/hakit/parts ("redis sentinel"); unreadable: both. */
+export function parseParts(text: string | undefined): { redis: boolean; sentinel: boolean } {
+  const words = (text ?? '').trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return { redis: true, sentinel: true };
+  return { redis: words.includes('redis'), sentinel: words.includes('sentinel') };
+}
 
 interface Seen {
   /** The day's visit counter, as this node holds it. */
@@ -80,22 +89,32 @@ async function see(host: string, password: string): Promise<Seen> {
 export async function redisStates(rt: Runtime, mine: NodeInfo[]): Promise<Map<string, NodeReading>> {
   const password = adminPassword();
   const seen = await Promise.all(mine.map(async (n): Promise<Seen> => (n.running ? see(n.address ?? n.spec.address, password) : {})));
+  const parts = await Promise.all(mine.map(async (n) => parseParts(n.running ? await rt.readRunFile(n.spec.name, 'parts') : undefined)));
   const byAddress = new Map(rt.topology.nodes.map((n) => [n.address, n.name]));
   const primaryOffset = seen.find((s) => s.role === 'master')?.offset;
   return new Map(
     mine.map((n, i): [string, NodeReading] => {
       const s = seen[i]!;
+      const runs = parts[i]!;
       const state: RedisState = !n.running
         ? 'DOWN'
-        : s.role === 'master'
-          ? 'PRIMARY'
-          : s.role === 'slave'
-            ? s.linkUp
-              ? 'REPLICA'
-              : 'SYNCING'
-            : 'STARTING';
+        : !runs.redis
+          ? 'SENTINEL'
+          : s.role === 'master'
+            ? 'PRIMARY'
+            : s.role === 'slave'
+              ? s.linkUp
+                ? 'REPLICA'
+                : 'SYNCING'
+              : 'STARTING';
       const detail: Record<string, string | number> = {
-        sentinel: !n.running ? 'DOWN' : s.sentinelSays ? (byAddress.get(s.sentinelSays) ?? s.sentinelSays) : 'DOWN',
+        sentinel: !n.running
+          ? 'DOWN'
+          : !runs.sentinel
+            ? 'none'
+            : s.sentinelSays
+              ? (byAddress.get(s.sentinelSays) ?? s.sentinelSays)
+              : 'DOWN',
       };
       if (s.sentinelsKnown !== undefined) detail.sentinelsKnown = s.sentinelsKnown;
       if (s.replicasKnown !== undefined) detail.replicasKnown = s.replicasKnown;
