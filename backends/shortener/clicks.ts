@@ -14,6 +14,7 @@ export class ClickCounter {
   private unsaved = new Map<string, string[]>();
   private epoch?: string;
   private memBatches = 0;
+  private dead = false;
   /** Batches this replica has published (for the dashboard and the tests). */
   published = 0;
 
@@ -67,7 +68,7 @@ export class ClickCounter {
 
   private async flushOnce(all: boolean): Promise<void> {
     const js = this.js();
-    if (!js) return;
+    if (!js || this.dead) return;
     await this.sendUnsaved(js);
     this.epoch ??= await this.cache.epoch();
     for (const code of await this.cache.pendingCodes()) {
@@ -98,6 +99,12 @@ export class ClickCounter {
       }
       this.unsaved.delete(code);
     }
+  }
+
+  /** A node's death: the timer stops, nothing is sent. */
+  abandon(): void {
+    clearInterval(this.timer);
+    this.dead = true;
   }
 
   /** Graceful stop: every pending click sealed and sent (bounded by the caller's timeout). */

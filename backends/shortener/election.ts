@@ -122,6 +122,12 @@ export class MasterElection {
     await this.loop;
   }
 
+  /** Stops renewing and campaigning without resigning: the lease lapses by itself (a dead node). */
+  abandon(): void {
+    this.stopped = true;
+    this.leader = undefined;
+  }
+
   private depose(why: string): void {
     if (!this.leader) return;
     this.leader = undefined;

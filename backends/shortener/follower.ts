@@ -83,7 +83,7 @@ export class LinkFollower {
       deliver_policy: position === 0 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
       ...(position === 0 ? {} : { opt_start_seq: position + 1 }),
       max_ack_pending: 20_000,
-      ack_wait: 30_000_000_000,
+      ack_wait: 10_000_000_000,
       // A replica gone for a day leaves no consumer behind on the log nodes.
       inactive_threshold: 86_400_000_000_000,
     });
@@ -105,7 +105,10 @@ export class LinkFollower {
           batch.push(m);
           if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
           const events = batch.map((b) => ({ seq: b.seq, ...decode<LinkEvent>(b.data) }));
-          const r = await this.cache.applyLinks(events);
+          const r = await this.cache.applyLinks(events).catch((err: unknown) => {
+            for (const b of batch) b.nak(); // redelivered at once when its Redis answers again
+            throw err;
+          });
           if (!r.applied) {
             this.restart(`its Redis is at ${r.position}, the stream at ${events[0]!.seq}`);
             break;

@@ -2,10 +2,11 @@
 // Postgres, each fed by one durable consumer that both candidates share (`projector` on LINKS,
 // `aggregator` on CLICKS: the course's consumer group of the master). Postgres keeps the position
 // applied last in the same transaction as the rows, so a message the log delivers again after a
-// failover (acknowledged or not) is skipped, never counted twice.
+// failover (acknowledged or not) is skipped, never counted twice; and the consumer delivers from
+// that position, so batches a Postgres failover took back (asynchronous standby) come again.
 import type { JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import { AckPolicy, CLICKS, decode, DeliverPolicy, isNotFound, LINKS, type ClickBatch, type LinkEvent } from './log.js';
-import { applyClicks, ensureSchema, projectLinks, type PgPrimary } from './postgres.js';
+import { applyClicks, ensureSchema, projectLinks, storedPosition, type PgPrimary } from './postgres.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const batchMax = 500;
@@ -31,6 +32,8 @@ class Applier {
     readonly stream: string,
     readonly durable: string,
     private readonly apply: (batch: JsMsg[]) => Promise<unknown>,
+    /** What Postgres holds for this stream: the consumer restarts after it. */
+    private readonly position: () => Promise<number>,
   ) {}
 
   start(): void {
@@ -43,19 +46,27 @@ class Applier {
     await this.done;
   }
 
+  /**
+   * The durable consumer, delivering from Postgres's position + 1: a failover to an asynchronous
+   * standby may have taken back batches the log saw acknowledged; they are delivered again.
+   */
   private async ensureConsumer(): Promise<void> {
+    const position = await this.position();
     try {
-      await this.jsm.consumers.info(this.stream, this.durable);
+      const info = await this.jsm.consumers.info(this.stream, this.durable);
+      if (info.ack_floor.stream_seq === position) return;
+      await this.jsm.consumers.delete(this.stream, this.durable);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await this.jsm.consumers.add(this.stream, {
-        durable_name: this.durable,
-        ack_policy: AckPolicy.All,
-        deliver_policy: DeliverPolicy.All,
-        max_ack_pending: 10_000,
-        ack_wait: 30_000_000_000,
-      });
     }
+    await this.jsm.consumers.add(this.stream, {
+      durable_name: this.durable,
+      ack_policy: AckPolicy.All,
+      deliver_policy: position === 0 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
+      ...(position === 0 ? {} : { opt_start_seq: position + 1 }),
+      max_ack_pending: 10_000,
+      ack_wait: 10_000_000_000,
+    });
   }
 
   private async loop(): Promise<void> {
@@ -70,7 +81,14 @@ class Applier {
         for await (const m of iter) {
           batch.push(m);
           if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
-          await this.apply(batch);
+          try {
+            await this.apply(batch);
+          } catch (err) {
+            // Given back at once (else the log redelivers only after ack_wait); Postgres's stored
+            // position makes a second delivery harmless.
+            for (const m of batch) m.nak();
+            throw err;
+          }
           const last = batch.at(-1)!;
           last.ack();
           this.state.applied = last.seq;
@@ -104,17 +122,29 @@ export class MasterWork {
     if (this.appliers.length) return;
     const db = this.db;
     this.appliers = [
-      new Applier(this.js, this.jsm, LINKS, 'projector', (batch) =>
-        projectLinks(
-          db,
-          batch.map((m) => ({ seq: m.seq, value: decode<LinkEvent>(m.data) })),
-        ),
+      new Applier(
+        this.js,
+        this.jsm,
+        LINKS,
+        'projector',
+        (batch) =>
+          projectLinks(
+            db,
+            batch.map((m) => ({ seq: m.seq, value: decode<LinkEvent>(m.data) })),
+          ),
+        () => storedPosition(db, LINKS),
       ),
-      new Applier(this.js, this.jsm, CLICKS, 'aggregator', (batch) =>
-        applyClicks(
-          db,
-          batch.map((m) => ({ seq: m.seq, value: decode<ClickBatch>(m.data) })),
-        ),
+      new Applier(
+        this.js,
+        this.jsm,
+        CLICKS,
+        'aggregator',
+        (batch) =>
+          applyClicks(
+            db,
+            batch.map((m) => ({ seq: m.seq, value: decode<ClickBatch>(m.data) })),
+          ),
+        () => storedPosition(db, CLICKS),
       ),
     ];
     // The schema first (Postgres may be failing over: retried until it answers).

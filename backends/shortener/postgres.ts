@@ -64,7 +64,7 @@ export class PgPrimary {
       } catch (err) {
         errors.push(`${h.host}: ${(err as Error).message}`);
       }
-      await c.end().catch(() => undefined);
+      void c.end().catch(() => undefined); // not awaited, as in run()
     }
     throw new Error(`no Postgres primary (${errors.join('; ')})`);
   }
@@ -78,7 +78,9 @@ export class PgPrimary {
       } catch (err) {
         if (!(err instanceof pg.DatabaseError) || /read-only|recovery/.test(err.message)) {
           this.client = undefined;
-          await c.end().catch(() => undefined);
+          // Not awaited: end() waits for the server's goodbye, and a primary whose host died
+          // silently never sends it, so the queue (every later batch) would wait forever.
+          void c.end().catch(() => undefined);
         }
         throw err;
       }
@@ -119,6 +121,23 @@ async function lockedPosition(c: pg.Client, stream: string): Promise<number> {
 const setPosition = (c: pg.Client, stream: string, seq: number) =>
   c.query('UPDATE log_positions SET seq = $2 WHERE stream = $1', [stream, seq]);
 
+/**
+ * Postgres is behind what the log delivers: a failover to an asynchronous standby took back
+ * transactions the log had seen acknowledged. The applier reads again from `position` + 1.
+ */
+export class PositionGap extends Error {
+  constructor(readonly position: number) {
+    super(`Postgres is at ${position}, behind the log's delivery`);
+  }
+}
+
+/** The position Postgres holds for a stream (0: none yet). */
+export async function storedPosition(db: PgPrimary, stream: string): Promise<number> {
+  return db.run(async (c) =>
+    Number((await c.query<{ seq: string }>('SELECT seq FROM log_positions WHERE stream = $1', [stream])).rows[0]?.seq ?? 0),
+  );
+}
+
 export interface Sequenced<T> {
   seq: number;
   value: T;
@@ -130,6 +149,7 @@ export function projectLinks(db: PgPrimary, events: Array<Sequenced<{ code: stri
     const pos = await lockedPosition(c, 'LINKS');
     const fresh = events.filter((e) => e.seq > pos);
     if (fresh.length === 0) return 0;
+    if (fresh[0]!.seq > pos + 1) throw new PositionGap(pos);
     await c.query(
       `INSERT INTO links (code, url, created_at, log_seq)
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[]) ON CONFLICT (code) DO NOTHING`,
@@ -149,6 +169,7 @@ export function applyClicks(db: PgPrimary, batches: Array<Sequenced<{ code: stri
     const pos = await lockedPosition(c, 'CLICKS');
     const fresh = batches.filter((b) => b.seq > pos);
     if (fresh.length === 0) return 0;
+    if (fresh[0]!.seq > pos + 1) throw new PositionGap(pos);
     const ids = fresh.flatMap((b) => b.value.ids);
     const codes = fresh.flatMap((b) => b.value.ids.map(() => b.value.code));
     const r = await c.query<{ n: string }>(

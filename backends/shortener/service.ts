@@ -135,6 +135,20 @@ export class Shortener {
     };
   }
 
+  /**
+   * A node's death, for the loopback fault tests: everything stops at once, nothing is resigned
+   * or flushed (its lease lapses, its pending clicks stay in its Redis for its next start).
+   */
+  async crash(): Promise<void> {
+    this.election?.abandon();
+    this.clicks.abandon();
+    await this.master?.stop();
+    await this.follower?.stop();
+    await this.nc?.close().catch(() => undefined);
+    await this.db.close();
+    for (const c of this.caches.values()) c.redis.disconnect();
+  }
+
   /** Graceful stop: resign the master role, send every pending click, close. Bounded by `ms`. */
   async stop(ms = 5000): Promise<void> {
     const work = (async () => {

@@ -1,5 +1,7 @@
 // What a backend reads to run the shortener (no SHORTENER_NATS: no shortener, its routes
 // answer 503). The kit sets them from the topology and the credentials (scripts/groups/shortener).
+import { parseHostPorts } from '../redis/settings.js';
+
 export interface HostPort {
   host: string;
   port: number;
@@ -33,12 +35,6 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-export function parseHostPort(s: string, what: string): HostPort {
-  const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(s);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`${what}: "${s}" is not host:port`);
-  return { host: m[1]!, port: Number(m[2]) };
-}
-
 function need(env: NodeJS.ProcessEnv, name: string): string {
   const v = env[name];
   if (!v) throw new Error(`${name} is not set (the shortener needs it with SHORTENER_NATS)`);
@@ -60,14 +56,14 @@ export function shortenerSettingsFromEnv(env: NodeJS.ProcessEnv, node: string): 
   for (const pair of list(need(env, 'SHORTENER_REDIS'))) {
     const [name, at] = pair.split('=');
     if (!name || !at) throw new Error(`SHORTENER_REDIS: "${pair}" is not backend=host:port`);
-    redis.set(name, parseHostPort(at, 'SHORTENER_REDIS'));
+    redis.set(name, parseHostPorts('SHORTENER_REDIS', at)[0]!);
   }
   if (!redis.has(node)) throw new Error(`SHORTENER_REDIS names no Redis for ${node}`);
   return {
     node,
     nats: { servers: list(env.SHORTENER_NATS), user: env.SHORTENER_NATS_USER ?? 'app', password: need(env, 'SHORTENER_NATS_PASSWORD') },
     postgres: {
-      hosts: list(need(env, 'SHORTENER_PG_HOSTS')).map((h) => parseHostPort(h, 'SHORTENER_PG_HOSTS')),
+      hosts: parseHostPorts('SHORTENER_PG_HOSTS', need(env, 'SHORTENER_PG_HOSTS')),
       user: env.SHORTENER_PG_USER ?? 'shortener',
       password: need(env, 'SHORTENER_PG_PASSWORD'),
       database: env.SHORTENER_PG_DATABASE ?? 'shortener',

@@ -98,6 +98,11 @@ export interface NodeGroup {
   started?(rt: Runtime, node: NodeSpec, firstOfGroup: boolean): Promise<void>;
   /** The state of each of the group's nodes (`mine`) for status; `all` is every node's liveness. */
   readStates(rt: Runtime, mine: NodeInfo[], all: NodeInfo[]): Promise<Map<string, NodeReading>>;
+  /**
+   * How long `up` waits for the group's nodes to be healthy, when longer than the stack's 20 s: a
+   * database's first start makes its cluster, then its standby copies it.
+   */
+  readonly healthyWithinMs?: number;
   /** The group's nodes are ready to serve (up waits for every group's). */
   healthy(nodes: Array<{ name: string; state: string; detail?: Record<string, string | number> }>): boolean;
   /**

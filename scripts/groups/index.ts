@@ -8,6 +8,10 @@ import { lbGroup } from './lb/index.js';
 import { redisGroup } from './redis/index.js';
 import { clusterGroup } from './cluster/index.js';
 import { weatherGroup } from './weather/index.js';
+import { cacheGroup } from './cache/index.js';
+import { etcdGroup } from './etcd/index.js';
+import { natsGroup } from './nats/index.js';
+import { postgresGroup } from './postgres/index.js';
 
 export type { NodeGroup } from './group.js';
 
@@ -17,6 +21,10 @@ export const nodeGroups: Record<Role, NodeGroup> = {
   redis: redisGroup,
   cluster: clusterGroup,
   weather: weatherGroup,
+  nats: natsGroup,
+  etcd: etcdGroup,
+  postgres: postgresGroup,
+  cache: cacheGroup,
 };
 
 export function groupOf(node: NodeSpec): NodeGroup {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HakitError } from '../errors.js';
 import { shMaybe } from '../sh.js';
 import { failUnderCi, skipOutsideCi } from '../testing/prerequisites.js';
-import { chatNodes, defaultTopology, lbs, weatherNodes, withFeatures } from '../stack/topology.js';
+import { chatNodes, defaultTopology, lbs, shortenerNodes, weatherNodes, withFeatures } from '../stack/topology.js';
 import { composeFile, detectCompose } from './docker-engine.js';
 import { appAclEnv } from '../groups/redis/client-env.js';
 import { groupOf } from '../groups/index.js';
@@ -102,7 +102,7 @@ describe.skipIf(skipOutsideCi(missing))('compose.yaml', () => {
 
   it('has the address plan of scripts/stack/topology.ts', () => {
     const svc = services(yaml);
-    const all = [...defaultTopology.nodes, ...weatherNodes, ...chatNodes];
+    const all = [...defaultTopology.nodes, ...weatherNodes, ...chatNodes, ...shortenerNodes];
     expect([...svc.keys()].sort()).toEqual(all.map((n) => n.name).sort());
     for (const n of all) {
       expect(svc.get(n.name), n.name).toMatch(new RegExp(`ipv4_address: ${n.address.replace(/\./g, '\\.')}\\n`));
@@ -201,7 +201,7 @@ describe('DockerRuntime hard stop', () => {
 });
 
 describe('profiles on Docker', () => {
-  const doc = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
+  const doc = parse(readFileSync(composeFile, 'utf8'), { merge: true, maxAliasCount: -1 }) as {
     'x-lb-profile-env': Record<string, null>;
     services: Record<string, { environment: Record<string, unknown> }>;
   };

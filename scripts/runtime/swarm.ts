@@ -8,11 +8,14 @@
 // Swarm restarts what dies, so a killed node comes back by itself after restart_policy's delay;
 // `restore` also makes a drained LB node schedulable again.
 import type Docker from 'dockerode';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ExitCode, HakitError } from '../errors.js';
+import { groupOf } from '../groups/index.js';
 import type { Problem } from '../stack/preflight.js';
 import type { Progress } from '../progress.js';
 import { commandExists, shMaybe, waitFor } from '../sh.js';
@@ -22,12 +25,34 @@ import { swarmTopology, type SwarmPlan } from '../swarm/plan.js';
 import { stackFileText } from '../swarm/stack-file.js';
 import type { Topology } from '../stack/topology.js';
 import { readServerPem, tlsPaths } from '../stack/tls.js';
-import { cutBetween, readRunFileByExec, requireNode, runtimeApiByExec, writeRunFileByExec } from './common.js';
+import { cutBetween, NODE_RUN, readRunFileByExec, requireNode, runtimeApiByExec, writeRunFileByExec } from './common.js';
 import { containerLogs, dockerAt, dockerClient, execIn, ignoreGone, imageExists, images } from './docker-engine.js';
 import type { Credentials, Cut, ExecResult, HaproxySocket, NodeInfo, Runtime, StopMode, UpOptions } from './runtime.js';
 
 export const STACK = 'hakit';
+/**
+ * Where the LB tasks read their config folders (LB_CONFIG_ROOT in compose.swarm.yaml): in the
+ * node-local volume mounted at /run/hakit that HAProxy's and keepalived's tasks share, where the
+ * entrypoint copies the image's folders on a first start (lb-entrypoint, live_config).
+ */
+export const SWARM_CONFIG_ROOT = `${NODE_RUN}/config`;
+/** The config folders a Swarm LB node reads (peers/, the bench's other VIP managers, does not run on Swarm). */
+const SWARM_CONFIG_DIRS = ['haproxy', 'keepalived'];
+
+/**
+ * A config folder as a tar archive, its files root-owned and writable by root alone whoever owns
+ * the checkout (keepalived refuses scripts its script user could alter), without TypeScript files.
+ */
+export async function configArchive(from: string, dir: string): Promise<Buffer> {
+  const { stdout } = await execFileAsync(
+    'tar',
+    ['-c', '-C', join(from, dir), '--owner=0', '--group=0', '--numeric-owner', '--mode=go-w', '--exclude=*.ts', '.'],
+    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 10_000 },
+  );
+  return stdout;
+}
 const STACK_LABEL = `com.docker.stack.namespace=${STACK}`;
+const execFileAsync = promisify(execFile);
 type ServiceName = 'backend' | 'haproxy' | 'keepalived' | 'vip-guard';
 const service = (s: ServiceName) => `${STACK}_${s}`;
 
@@ -334,8 +359,39 @@ export class SwarmRuntime implements Runtime {
     return runtimeApiByExec(this, node, command, socket);
   }
 
-  // No deliverConfig: the configs are in the image, and a Swarm config object changes only
-  // through a service update, which replaces the tasks (a restart, not a reload).
+  /**
+   * Into the node's config folder in its node-local /run/hakit volume (SWARM_CONFIG_ROOT), through
+   * the node's engine and the running keepalived task (HAProxy's when keepalived's is away): a
+   * running task re-reads it on its reload, and a task Swarm restarts on that node starts with it.
+   * A Swarm config object would change only through a service update, which replaces the tasks
+   * (a restart, not a reload). docs/architecture.md#reload.
+   */
+  async deliverConfig(node: string, dir: string, from: string): Promise<void> {
+    const spec = requireNode(this.topology, node);
+    if (spec.role !== 'lb' || !groupOf(spec).configDirs.includes(dir)) throw new HakitError(`${node} has no config folder ${dir}`);
+    if (!SWARM_CONFIG_DIRS.includes(dir)) return;
+    // A task Swarm is restarting (a failed health check on a busy node) is back within seconds.
+    const p = await waitFor(
+      `a running task on ${node}`,
+      async () => {
+        const at = await this.placement(node);
+        return at?.containers.keepalived || at?.containers.haproxy ? at : undefined;
+      },
+      30_000,
+      250,
+    ).catch(() => {
+      throw new HakitError(
+        `${node} has no running task to take the ${dir} config`,
+        ExitCode.failure,
+        `see \`hakit --runtime swarm logs ${node}\`; once status shows ${node} again, run the command again`,
+      );
+    });
+    // The engine extracts it file by file over the folder the entrypoint made (putArchive needs
+    // an existing folder; writing into a volume is allowed in a read-only container).
+    await this.engine(p.host)
+      .getContainer((p.containers.keepalived ?? p.containers.haproxy)!)
+      .putArchive(await configArchive(from, dir), { path: `${SWARM_CONFIG_ROOT}/${dir}` });
+  }
 
   partition(cut: Cut, on: boolean): Promise<void> {
     return cutBetween(this, cut, on);

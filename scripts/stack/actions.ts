@@ -28,7 +28,9 @@ export async function bringUp(rt: Runtime, progress: Progress, retain = false, s
       if (group.formed) await steps.step(`The ${group.title}s formed and checked`, () => group.formed!(rt));
     // The health wait only reads: on Ctrl-C it is abandoned at once (settle 0).
     const waitProgress = signal ? abortableProgress(progress, signal, 0) : progress;
-    return await waitProgress.step('Backends UP in HAProxy and one load balancer holding the VIP', () => waitHealthy(rt, 20_000));
+    return await waitProgress.step('Backends UP in HAProxy and one load balancer holding the VIP', () =>
+      waitHealthy(rt, Math.max(20_000, ...groupsOf(rt.topology).map(({ group }) => group.healthyWithinMs ?? 0))),
+    );
   } catch (err) {
     if (retain) {
       progress.info('up failed: the stack is kept for inspection (--retain); `hakit logs NODE`, then `hakit down`');
@@ -99,7 +101,7 @@ export async function restoreNode(rt: Runtime, node: string): Promise<boolean> {
       const me = s.nodes.find((n) => n.name === node);
       return me && serving.includes(me.state) && (await nodeIsWhole(rt, node)) ? true : undefined;
     },
-    20_000,
+    Math.max(20_000, group.healthyWithinMs ?? 0),
     100,
   );
   return true;

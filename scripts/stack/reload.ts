@@ -85,7 +85,7 @@ export async function reloadStack(rt: Runtime, opts: ReloadOptions): Promise<Rel
     throw new HakitError(
       `the ${rt.name} runtime cannot put a changed config on its running nodes`,
       ExitCode.usage,
-      'on Swarm the configs are in the image: rebuild it (hakit images) and deploy again (hakit --runtime swarm up); the config was checked',
+      'the config was checked; restart each load balancer with it in turn (hakit kill LB --mode graceful, then hakit restore LB)',
     );
   const running = new Set((await rt.nodes()).filter((n) => n.running).map((n) => n.spec.name));
   const names = reloadable(rt).flatMap(({ nodes }) => nodes.map((n) => n.name));

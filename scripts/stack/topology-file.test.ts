@@ -53,7 +53,7 @@ describe('topology files', () => {
       /"lb1" is used twice/,
       /equal priorities/,
       /port http: 70000/,
-      /node backend1: no node group "database" \(groups: lb, backend, redis, cluster, weather\)/,
+      /node backend1: no node group "database" \(groups: lb, backend, redis, cluster, weather, nats, etcd, postgres, cache\)/,
       /unknown field "colour"/,
     ]) {
       expect(err.message).toMatch(m);

@@ -42,9 +42,9 @@ describe('checkTopology', () => {
     expect(checkTopology(defaultTopology)).toEqual([]);
     const t = clone();
     t.nodes = t.nodes.filter((n) => n.name !== 'lb2' && n.role !== 'backend');
-    t.nodes.push({ name: 'cache1', role: 'cache' as never, address: '10.213.0.41' });
+    t.nodes.push({ name: 'db1', role: 'database' as never, address: '10.213.0.41' });
     expect(checkTopology(t)).toEqual([
-      'node cache1: no node group "cache" (groups: lb, backend, redis, cluster, weather)',
+      'node db1: no node group "database" (groups: lb, backend, redis, cluster, weather, nats, etcd, postgres, cache)',
       'expected 2 load balancers, found 1',
       'expected at least 1 backend',
     ]);

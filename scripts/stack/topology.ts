@@ -2,7 +2,9 @@
 // this; keepalived.conf and compose files carry the same addresses (a test checks they agree).
 import { BlockList, isIPv4 } from 'node:net';
 
-export type Role = 'lb' | 'backend' | 'redis' | 'cluster' | 'weather';
+// cluster, weather: the weather feature's nodes; nats, etcd, postgres, cache: the URL shortener's
+// (scripts/groups/shortener/nodes.ts).
+export type Role = 'lb' | 'backend' | 'redis' | 'cluster' | 'weather' | 'nats' | 'etcd' | 'postgres' | 'cache';
 
 /**
  * The opt-in parts of the stack (`hakit up --with weather,chat`, or `all`): their nodes start only
@@ -76,10 +78,30 @@ export const chatNodes: readonly NodeSpec[] = [
 ];
 
 /**
+ * The URL shortener's nodes (`hakit up --with shortener`): the log (nats1–3), consensus (etcd1–3),
+ * Postgres under Patroni (pg1, pg2) and each backend's own Redis (cacheN serves backendN).
+ * Placement and why: docs/architecture.md#placement.
+ */
+export const shortenerNodes: readonly NodeSpec[] = (
+  [
+    ['nats1', 'nats', 61],
+    ['nats2', 'nats', 62],
+    ['nats3', 'nats', 63],
+    ['etcd1', 'etcd', 64],
+    ['etcd2', 'etcd', 65],
+    ['etcd3', 'etcd', 66],
+    ['pg1', 'postgres', 67],
+    ['pg2', 'postgres', 68],
+    ['cache1', 'cache', 71],
+    ['cache2', 'cache', 72],
+  ] as const
+).map(([name, role, host]): NodeSpec => ({ name, role, address: `10.213.0.${host}`, features: ['shortener'] }));
+
+/**
  * The opt-in nodes, each naming the features that need it: `withFeatures` adds those of the
  * features asked for to a topology. Addresses: docs/architecture.md#opt-in-features.
  */
-export const optionalNodes: readonly NodeSpec[] = [...weatherNodes, ...chatNodes];
+export const optionalNodes: readonly NodeSpec[] = [...weatherNodes, ...chatNodes, ...shortenerNodes];
 
 /**
  * `t` with the opt-in nodes of `on` (each once, even when several features need it), and `on`

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { shMaybe } from '../sh.js';
 import { failUnderCi, missingPrerequisites, skipOutsideCi } from '../testing/prerequisites.js';
+import { NODE_RUN } from '../runtime/common.js';
+import { SWARM_CONFIG_ROOT } from '../runtime/swarm.js';
 import { buildStack, deepMerge, INHERITED_KEYS, stackFileText } from './stack-file.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the parsed YAML is walked freely in assertions
@@ -153,6 +155,26 @@ describe('the real stack file', () => {
     expect(k.volumes).toContain('run:/run/hakit');
     for (const v of ['VIP', 'VIP_PREFIX', 'LB_INTERFACE']) expect(g.environment[v]).toBe(k.environment[v]);
     expect(JSON.stringify(g.healthcheck.test)).not.toContain('keepalived.pid');
+  });
+
+  it('has HAProxy and keepalived read their config folders from the node-local volume they share (hakit reload delivers there), and keep a rotated stats user', () => {
+    for (const name of ['haproxy', 'keepalived']) {
+      expect(services[name]!.environment.LB_CONFIG_ROOT, name).toBe(SWARM_CONFIG_ROOT);
+      expect(services[name]!.volumes, name).toContain(`run:${NODE_RUN}`);
+    }
+    expect(SWARM_CONFIG_ROOT.startsWith(`${NODE_RUN}/`)).toBe(true);
+    // The guard runs the image's own entrypoint and reads no config folder.
+    expect(services['vip-guard']!.environment.LB_CONFIG_ROOT).toBeUndefined();
+    expect(services.haproxy!.environment.KEEP_STATS_USERS).toBe('1');
+  });
+
+  it('gives the LB tasks a start period and a lenient timeout, so Swarm does not kill a starting or busy LB', () => {
+    for (const name of ['haproxy', 'keepalived']) {
+      expect(services[name]!.healthcheck.start_period, name).toBe('20s');
+      expect(services[name]!.healthcheck.timeout, name).toBe('5s');
+      // The rest still comes from compose.yaml's x-lb.
+      expect(services[name]!.healthcheck.retries, name).toBeDefined();
+    }
   });
 
   it('gives haproxy no NET_ADMIN and publishes 80, 443, 8404 and 8443 in host mode', () => {

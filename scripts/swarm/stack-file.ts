@@ -27,7 +27,8 @@ export function deepMerge(a: unknown, b: unknown): unknown {
 
 /** `image` maps the kit's image names to those the nodes pull (a registry's), when needed. */
 export function buildStack(composeText: string, swarmText: string, image: (name: string) => string = (n) => n): Yaml {
-  const base = parse(composeText, { merge: true }) as Yaml;
+  // compose.yaml is the kit's own file, its anchors many (one per node): no alias limit needed against it.
+  const base = parse(composeText, { merge: true, maxAliasCount: -1 }) as Yaml;
   const swarm = parse(swarmText, { merge: true }) as Yaml;
   const services: Yaml = {};
   for (const [name, svc] of Object.entries((swarm.services ?? {}) as Record<string, Yaml>)) {

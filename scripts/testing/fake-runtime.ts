@@ -22,7 +22,7 @@ export class FakeRuntime implements Runtime {
   readonly execs: string[] = [];
   /** Files written into nodes' /run/hakit, by "node/name". */
   readonly runFiles = new Map<string, string>();
-  /** What each LB's /etc/keepalived/keepalived.conf hashes to (`md5sum` in the node); "kit" at start. */
+  /** What each LB's keepalived.conf hashes to (`md5sum` in the node); "kit" at start. */
   readonly keepalivedConf = new Map<string, string>();
   /** Config folders delivered, as "node dir from". */
   readonly delivered: string[] = [];
@@ -101,7 +101,8 @@ export class FakeRuntime implements Runtime {
       const own = this.topology.nodes.find((n) => n.name === node)?.address;
       return { stdout: `2: eth0    inet ${own}/24 scope global eth0${extra}\n`, stderr: '', exitCode: 0 };
     }
-    if (argv.join(' ').includes('md5sum < /etc/keepalived/keepalived.conf'))
+    // keepalived.conf where the node reads it (/etc, or LB_CONFIG_ROOT on Swarm).
+    if (/md5sum < \S*\/keepalived\/keepalived\.conf/.test(argv.join(' ')))
       return { stdout: `${this.keepalivedConf.get(node) ?? 'kit'}  -\n`, stderr: '', exitCode: 0 };
     this.execs.push(`${node}: ${argv.join(' ')}`);
     return { stdout: '', stderr: '', exitCode: 0 };

@@ -127,6 +127,11 @@ export class ShortenerLab {
         INITIAL_CLUSTER: initial,
         CLIENT_PORT: String(this.etcdPorts[i]),
         PEER_PORT: String(etcdPeers[i]),
+        // The entrypoint turns auth on itself (etcd-auth until it is on), as on the kit's nodes.
+        ENDPOINTS: this.etcdEndpoints().join(','),
+        ETCD_ROOT_PASSWORD: this.secrets.etcd.root,
+        ETCD_PATRONI_PASSWORD: this.secrets.etcd.patroni,
+        ETCD_APP_PASSWORD: this.secrets.etcd.app,
       });
     for (let i = 0; i < pgCount; i++)
       this.add(`pg${i + 1}`, 'pg-entrypoint', {

@@ -97,7 +97,8 @@ export async function reloadLb(rt: Runtime, node: string, timeoutMs = 10_000): P
   );
   // keepalived only when its config changed: a SIGHUP pauses its adverts for longer than the
   // backup's master-down interval at advert_int 0.02 (~70 ms), so the VIP would move.
-  const digest = (await rt.exec(node, ['sh', '-c', 'md5sum < /etc/keepalived/keepalived.conf'])).stdout;
+  // The file keepalived was started from: under LB_CONFIG_ROOT where the node sets it (Swarm).
+  const digest = (await rt.exec(node, ['sh', '-c', 'md5sum < "${LB_CONFIG_ROOT:-/etc}/keepalived/keepalived.conf"'])).stdout;
   const keepalivedChanged = digest.trim() === '' || digest !== (await rt.readRunFile(node, 'keepalived.digest'));
   if (keepalivedChanged) {
     const hup = await rt.exec(node, ['sh', '-c', `kill -HUP "$(cat ${NODE_RUN}/keepalived.pid)"`]);
