@@ -320,14 +320,15 @@ export async function verifyProfile(rt: Runtime, profile: ConfigProfile, timeout
     );
   const want = keepalivedProfileConf(profile).trim();
   for (const lb of lbs(rt.topology)) {
-    // A healthy stack needs one MASTER: the other LB's entrypoint may not have written its
-    // profile yet (it was read too early, and the bench stopped on a profile it had applied).
-    const written = await waitFor(`${lb.name}'s profile`, async () => rt.readRunFile(lb.name, 'profile.conf'), 5_000, 100).catch(
-      () => undefined,
-    );
     const manager = (await rt.readRunFile(lb.name, 'vip-manager'))?.trim() || 'keepalived';
-    const got = written?.trim() ?? '';
-    if (manager !== vipManagerOf(profile) || (manager === 'keepalived' && got !== want)) {
+    // A healthy stack needs one MASTER: the other LB's entrypoint may not have written its
+    // keepalived profile yet (it was read too early, and the bench stopped on a profile it had
+    // applied). Only keepalived writes one: under a peer manager there is nothing to wait for.
+    const written =
+      manager === 'keepalived'
+        ? await waitFor(`${lb.name}'s profile`, async () => rt.readRunFile(lb.name, 'profile.conf'), 5_000, 100).catch(() => undefined)
+        : undefined;
+    if (manager !== vipManagerOf(profile) || (manager === 'keepalived' && written?.trim() !== want)) {
       throw new HakitError(
         `the ${rt.name} runtime did not apply the ${profile.name} profile on ${lb.name}`,
         ExitCode.preflight,

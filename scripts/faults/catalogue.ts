@@ -225,7 +225,7 @@ export const catalogue: Fault[] = [
   },
 ];
 
-// The data nodes (docs/architecture.md#data-faults). A view of the page is an increment: each
+// The data nodes (docs/architecture.md#failure-modes). A view of the page is an increment: each
 // costs nothing in lost or doubled counts, and the page never fails (it degrades: the count is
 // shown as pending or unavailable while the primary moves).
 catalogue.push(
