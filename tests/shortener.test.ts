@@ -2,13 +2,14 @@
 // goes to the master, every redirect through the VIP is a 302 from a backend's own Redis, and the
 // click total Postgres holds equals the redirects served, exactly; `down --volumes` leaves
 // nothing. netns only: the shortener's Docker services are checked by `docker compose config`
-// (scripts/runtime/docker.test.ts), not run here. U1 (the Postgres primary killed hard) is not
-// here yet: on this stack the clicks stopped reaching Postgres after it (docs/architecture.md#the-url-shortener).
+// (scripts/runtime/docker.test.ts), not run here. U1: the Postgres primary killed hard under
+// redirects costs no redirect and no click (docs/architecture.md#the-url-shortener).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentProgress } from '../scripts/progress.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
 import { openRuntime } from '../scripts/runtime/select.js';
-import { bringUp } from '../scripts/stack/actions.js';
+import { bringUp, killNode, restoreNode } from '../scripts/stack/actions.js';
+import { getStatus } from '../scripts/observe/status.js';
 import { defaultTopology, withFeatures } from '../scripts/stack/topology.js';
 import { waitFor } from '../scripts/sh.js';
 import { claimStack, failUnderCi, integrationPrerequisites, releaseStack, skipOutsideCi } from '../scripts/testing/prerequisites.js';
@@ -139,6 +140,20 @@ describe.skipIf(skipOutsideCi(missing) || !runtimes.includes('netns'))('the URL 
     served += n;
     expect(await settled(code, served, 20_000)).toBe(served);
   });
+
+  it('U1: the Postgres primary dies hard under redirects: none fails, the total stays exact', async () => {
+    const primary = (await getStatus(rt)).nodes.find((n) => n.role === 'postgres' && n.state === 'PRIMARY')?.name;
+    expect(primary).toBeDefined();
+    const n = 400;
+    const redirects = followMany(code, n);
+    await new Promise((r) => setTimeout(r, 1000));
+    await killNode(rt, primary!, 'hard');
+    expect(await redirects).toBe(0);
+    served += n;
+    // Patroni promotes the standby; the batches it had not received are applied again from the log.
+    expect(await settled(code, served, 60_000)).toBe(served);
+    expect(await restoreNode(rt, primary!)).toBe(true);
+  }, 120_000);
 
   it('down --volumes leaves nothing behind', async () => {
     await rt.down(silentProgress, { volumes: true });

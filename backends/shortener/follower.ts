@@ -4,7 +4,7 @@
 // whole stream, and one that lost its data (the position went back) is read again from there.
 import type { JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { LinkCache } from './cache.js';
-import { AckPolicy, decode, DeliverPolicy, isNotFound, LINKS, type LinkEvent } from './log.js';
+import { AckPolicy, decode, DeliverPolicy, isNotFound, highest, LINKS, nextRun, type LinkEvent } from './log.js';
 
 export interface FollowerState {
   /** Last stream sequence applied to this replica's Redis. */
@@ -68,15 +68,14 @@ export class LinkFollower {
     this.stopCurrent?.();
   }
 
-  /** The durable consumer, starting after `position`; recreated when its own position differs. */
+  /**
+   * The durable consumer, made afresh after `position` each time the loop (re)starts: one kept
+   * from before would redeliver what it had in flight out of order, after newer events.
+   */
   private async consumerFrom(position: number): Promise<void> {
-    try {
-      const info = await this.jsm.consumers.info(LINKS, this.durable);
-      if (info.ack_floor.stream_seq === position) return;
-      await this.jsm.consumers.delete(LINKS, this.durable);
-    } catch (err) {
+    await this.jsm.consumers.delete(LINKS, this.durable).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
-    }
+    });
     await this.jsm.consumers.add(LINKS, {
       durable_name: this.durable,
       ack_policy: AckPolicy.All,
@@ -101,23 +100,29 @@ export class LinkFollower {
         const iter = await consumer.consume({ max_messages: batchMax * 2 });
         this.stopCurrent = () => iter.stop();
         let batch: JsMsg[] = [];
-        for await (const m of iter) {
-          batch.push(m);
-          if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
-          const events = batch.map((b) => ({ seq: b.seq, ...decode<LinkEvent>(b.data) }));
-          const r = await this.cache.applyLinks(events).catch((err: unknown) => {
-            for (const b of batch) b.nak(); // redelivered at once when its Redis answers again
-            throw err;
-          });
-          if (!r.applied) {
-            this.restart(`its Redis is at ${r.position}, the stream at ${events[0]!.seq}`);
-            break;
+        try {
+          for await (const m of iter) {
+            batch.push(m);
+            if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
+            const events = batch.map((b) => ({ seq: b.seq, ...decode<LinkEvent>(b.data) }));
+            const { run, gap } = nextRun(events, this.state.position);
+            // A failure (its Redis away) restarts the loop: nothing of this batch is acknowledged.
+            const r = await this.cache.applyLinks(run);
+            if (!r.applied) {
+              this.restart(`its Redis is at ${r.position}, the stream at ${run[0]!.seq}`);
+              break;
+            }
+            this.state.position = r.position;
+            if (gap) break; // a sequence missing: the consumer is made again after what was applied
+            const last = highest(batch); // acknowledges every sequence up to it
+            last.ack();
+            this.state.behind = last.info.pending;
+            delete this.state.error; // the last failure is over
+            if (this.state.caughtUpMs === undefined && r.position >= target) this.state.caughtUpMs = Date.now() - this.startedAt;
+            batch = [];
           }
-          batch.at(-1)!.ack();
-          this.state.position = r.position;
-          this.state.behind = batch.at(-1)!.info.pending;
-          if (this.state.caughtUpMs === undefined && r.position >= target) this.state.caughtUpMs = Date.now() - this.startedAt;
-          batch = [];
+        } finally {
+          iter.stop();
         }
         delete this.state.error;
       } catch (err) {

@@ -160,3 +160,28 @@ export async function createLink(
 }
 
 export { AckPolicy, DeliverPolicy };
+
+/**
+ * What may be applied after `position`: the items in sequence order, each exactly one past the
+ * one before, up to the first missing sequence (`gap`). A redelivery can arrive after newer
+ * messages (a nak, an ack wait run out), so a batch's first sequence alone proves nothing: moving
+ * the position to its last would skip whatever is missing in between.
+ */
+export function nextRun<T extends { seq: number }>(items: T[], position: number): { run: T[]; gap: boolean } {
+  const fresh = items.filter((e) => e.seq > position).sort((x, y) => x.seq - y.seq);
+  const run: T[] = [];
+  let gap = false;
+  for (const e of fresh) {
+    const last = run.at(-1)?.seq ?? position;
+    if (e.seq === last) continue; // delivered twice in one batch
+    if (e.seq !== last + 1) {
+      gap = true;
+      break;
+    }
+    run.push(e);
+  }
+  return { run, gap };
+}
+
+/** The batch's message with the highest sequence: acknowledging it (AckPolicy.All) acknowledges the batch. */
+export const highest = <T extends { seq: number }>(batch: T[]): T => batch.reduce((a, b) => (b.seq > a.seq ? b : a));

@@ -5,7 +5,7 @@
 // failover (acknowledged or not) is skipped, never counted twice; and the consumer delivers from
 // that position, so batches a Postgres failover took back (asynchronous standby) come again.
 import type { JetStreamClient, JetStreamManager, JsMsg } from 'nats';
-import { AckPolicy, CLICKS, decode, DeliverPolicy, isNotFound, LINKS, type ClickBatch, type LinkEvent } from './log.js';
+import { AckPolicy, CLICKS, decode, DeliverPolicy, highest, isNotFound, LINKS, type ClickBatch, type LinkEvent } from './log.js';
 import { applyClicks, ensureSchema, projectLinks, storedPosition, type PgPrimary } from './postgres.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,18 +47,16 @@ class Applier {
   }
 
   /**
-   * The durable consumer, delivering from Postgres's position + 1: a failover to an asynchronous
-   * standby may have taken back batches the log saw acknowledged; they are delivered again.
+   * The durable consumer, made afresh from Postgres's position + 1 each time the loop (re)starts:
+   * a failover to an asynchronous standby may have taken back batches the log saw acknowledged
+   * (they are delivered again), and a consumer kept from before would redeliver what it had in
+   * flight out of order, after newer messages.
    */
   private async ensureConsumer(): Promise<void> {
     const position = await this.position();
-    try {
-      const info = await this.jsm.consumers.info(this.stream, this.durable);
-      if (info.ack_floor.stream_seq === position) return;
-      await this.jsm.consumers.delete(this.stream, this.durable);
-    } catch (err) {
+    await this.jsm.consumers.delete(this.stream, this.durable).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
-    }
+    });
     await this.jsm.consumers.add(this.stream, {
       durable_name: this.durable,
       ack_policy: AckPolicy.All,
@@ -78,22 +76,22 @@ class Applier {
         this.stopIter = () => iter.stop();
         if (this.stopped) iter.stop();
         let batch: JsMsg[] = [];
-        for await (const m of iter) {
-          batch.push(m);
-          if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
-          try {
+        try {
+          for await (const m of iter) {
+            batch.push(m);
+            if (batch.length < batchMax && iter.getPending() > 1) continue; // the message in hand counts as pending
+            // A failure (Postgres away, a sequence missing) restarts the loop: the consumer is made
+            // again from what Postgres holds, and nothing of this batch is acknowledged.
             await this.apply(batch);
-          } catch (err) {
-            // Given back at once (else the log redelivers only after ack_wait); Postgres's stored
-            // position makes a second delivery harmless.
-            for (const m of batch) m.nak();
-            throw err;
+            const last = highest(batch); // acknowledges every sequence up to it
+            last.ack();
+            this.state.applied = last.seq;
+            delete this.state.error; // the last failure is over
+            this.state.behind = last.info.pending;
+            batch = [];
           }
-          const last = batch.at(-1)!;
-          last.ack();
-          this.state.applied = last.seq;
-          this.state.behind = last.info.pending;
-          batch = [];
+        } finally {
+          iter.stop();
         }
         delete this.state.error;
       } catch (err) {

@@ -4,6 +4,7 @@
 // Clicks are also counted once per request id, whichever replica sent them.
 import pg from 'pg';
 import type { HostPort } from './settings.js';
+import { nextRun } from './log.js';
 
 export const schema = `
 SELECT pg_advisory_xact_lock(19);
@@ -143,20 +144,37 @@ export interface Sequenced<T> {
   value: T;
 }
 
+/**
+ * Applies the run after the stream's stored position with `write`, and the new position, in one
+ * transaction; then, if a sequence was missing, PositionGap: the applier reads again after it.
+ */
+async function applyInOrder<T extends { seq: number }>(
+  db: PgPrimary,
+  stream: string,
+  items: T[],
+  write: (c: pg.Client, run: T[]) => Promise<number>,
+): Promise<number> {
+  const r = await db.tx(async (c) => {
+    const pos = await lockedPosition(c, stream);
+    const { run, gap } = nextRun(items, pos);
+    if (run.length === 0) return { n: 0, gap, pos };
+    const n = await write(c, run);
+    await setPosition(c, stream, run.at(-1)!.seq);
+    return { n, gap, pos: run.at(-1)!.seq };
+  });
+  if (r.gap) throw new PositionGap(r.pos);
+  return r.n;
+}
+
 /** Projects link events into `links`; returns how many were new (at or below the stored position: skipped). */
 export function projectLinks(db: PgPrimary, events: Array<Sequenced<{ code: string; url: string; createdAt: string }>>): Promise<number> {
-  return db.tx(async (c) => {
-    const pos = await lockedPosition(c, 'LINKS');
-    const fresh = events.filter((e) => e.seq > pos);
-    if (fresh.length === 0) return 0;
-    if (fresh[0]!.seq > pos + 1) throw new PositionGap(pos);
+  return applyInOrder(db, 'LINKS', events, async (c, run) => {
     await c.query(
       `INSERT INTO links (code, url, created_at, log_seq)
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[]) ON CONFLICT (code) DO NOTHING`,
-      [fresh.map((e) => e.value.code), fresh.map((e) => e.value.url), fresh.map((e) => e.value.createdAt), fresh.map((e) => e.seq)],
+      [run.map((e) => e.value.code), run.map((e) => e.value.url), run.map((e) => e.value.createdAt), run.map((e) => e.seq)],
     );
-    await setPosition(c, 'LINKS', fresh.at(-1)!.seq);
-    return fresh.length;
+    return run.length;
   });
 }
 
@@ -165,13 +183,9 @@ export function projectLinks(db: PgPrimary, events: Array<Sequenced<{ code: stri
  * link_clicks, and the stream position — all in one transaction. Returns the clicks counted.
  */
 export function applyClicks(db: PgPrimary, batches: Array<Sequenced<{ code: string; ids: string[] }>>): Promise<number> {
-  return db.tx(async (c) => {
-    const pos = await lockedPosition(c, 'CLICKS');
-    const fresh = batches.filter((b) => b.seq > pos);
-    if (fresh.length === 0) return 0;
-    if (fresh[0]!.seq > pos + 1) throw new PositionGap(pos);
-    const ids = fresh.flatMap((b) => b.value.ids);
-    const codes = fresh.flatMap((b) => b.value.ids.map(() => b.value.code));
+  return applyInOrder(db, 'CLICKS', batches, async (c, run) => {
+    const ids = run.flatMap((b) => b.value.ids);
+    const codes = run.flatMap((b) => b.value.ids.map(() => b.value.code));
     const r = await c.query<{ n: string }>(
       `WITH counted AS (
          INSERT INTO click_ids (request_id, code) SELECT * FROM unnest($1::text[], $2::text[])
@@ -183,7 +197,6 @@ export function applyClicks(db: PgPrimary, batches: Array<Sequenced<{ code: stri
        SELECT coalesce(sum(n), 0) AS n FROM per_link`,
       [ids, codes],
     );
-    await setPosition(c, 'CLICKS', fresh.at(-1)!.seq);
     return Number(r.rows[0]?.n ?? 0);
   });
 }
