@@ -1,6 +1,7 @@
 // A backend's own Redis (its cache node): the links it redirects from, the position in the links
 // stream they reflect, and the clicks it counted and has not yet sent. Every change is one Lua
 // script, so a position never disagrees with the links it covers and a click is counted once.
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { HostPort } from './settings.js';
 
@@ -59,16 +60,27 @@ redis.call('SADD', KEYS[3], ARGV[1])
 return n`;
 
 // Seals up to ARGV[2] pending clicks of a link into a numbered batch in the outbox, in one step:
-// the batch is what gets published, under an id made of its number, until the log has it.
+// the batch is what gets published, under an id made of its number and this data set's epoch
+// (made here, ARGV[4], if the data set has none: a Redis that lost its data numbers its batches
+// from 1 again, and the log must not take them for ones it already has).
 const sealBatch = `
 local ids = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 if #ids == 0 then redis.call('SREM', KEYS[2], ARGV[1]); return 0 end
 redis.call('LTRIM', KEYS[1], #ids, -1)
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+redis.call('SET', KEYS[5], ARGV[4], 'NX')
 local n = redis.call('INCR', KEYS[3])
-redis.call('SET', ARGV[3] .. n, cjson.encode({code = ARGV[1], ids = ids}))
+redis.call('SET', ARGV[3] .. n, cjson.encode({code = ARGV[1], ids = ids, epoch = redis.call('GET', KEYS[5])}))
 redis.call('ZADD', KEYS[4], n, n)
 return n`;
+
+/** A sealed batch: `epoch:n` is its id in the log. */
+export interface SealedBatch {
+  n: number;
+  epoch: string;
+  code: string;
+  ids: string[];
+}
 
 export interface AppliedLinks {
   applied: boolean;
@@ -113,25 +125,27 @@ export class LinkCache {
     return Number(
       await this.redis.eval(
         sealBatch,
-        4,
+        5,
         keys.pending(code),
         keys.pendingCodes,
         keys.batchSeq,
         keys.outbox,
+        keys.epoch,
         code,
         String(max),
         keys.batchPrefix,
+        randomBytes(6).toString('hex'),
       ),
     );
   }
 
   /** The sealed batches not yet in the log, oldest first. */
-  async outbox(): Promise<Array<{ n: number; code: string; ids: string[] }>> {
+  async outbox(): Promise<SealedBatch[]> {
     const ns = await this.redis.zrange(keys.outbox, '0', '-1');
-    const out: Array<{ n: number; code: string; ids: string[] }> = [];
+    const out: SealedBatch[] = [];
     for (const n of ns) {
       const raw = await this.redis.get(`${keys.batchPrefix}${n}`);
-      if (raw) out.push({ n: Number(n), ...(JSON.parse(raw) as { code: string; ids: string[] }) });
+      if (raw) out.push({ n: Number(n), ...(JSON.parse(raw) as Omit<SealedBatch, 'n'>) });
       else await this.redis.zrem(keys.outbox, n);
     }
     return out;
@@ -140,16 +154,6 @@ export class LinkCache {
   async sent(n: number): Promise<void> {
     await this.redis.del(`${keys.batchPrefix}${n}`);
     await this.redis.zrem(keys.outbox, String(n));
-  }
-
-  /**
-   * This Redis's epoch: a random id made once per data set. Batch ids carry it, so a Redis that
-   * lost its data (batch numbers from 1 again) never reuses an id the log already deduplicates.
-   */
-  async epoch(): Promise<string> {
-    const fresh = Math.random().toString(36).slice(2, 10);
-    await this.redis.set(keys.epoch, fresh, 'NX');
-    return (await this.redis.get(keys.epoch)) ?? fresh;
   }
 
   /** Clicks of the link counted here and not yet in the log (pending + sealed). */

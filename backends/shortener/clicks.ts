@@ -12,7 +12,6 @@ export class ClickCounter {
   private timer?: NodeJS.Timeout;
   /** Clicks served while this replica's Redis did not answer: sent from memory on the next flush. */
   private unsaved = new Map<string, string[]>();
-  private epoch?: string;
   private memBatches = 0;
   private dead = false;
   /** Batches this replica has published (for the dashboard and the tests). */
@@ -70,7 +69,6 @@ export class ClickCounter {
     const js = this.js();
     if (!js || this.dead) return;
     await this.sendUnsaved(js);
-    this.epoch ??= await this.cache.epoch();
     for (const code of await this.cache.pendingCodes()) {
       // a full batch at a time; the rest waits for the timer unless `all`
       for (;;) {
@@ -81,7 +79,7 @@ export class ClickCounter {
     }
     for (const b of await this.cache.outbox()) {
       const batch: ClickBatch = { node: this.node, code: b.code, ids: b.ids };
-      await js.publish(`clicks.${this.node}`, encode(batch), { msgID: `${this.node}:${this.epoch}:${b.n}`, timeout: 5000 });
+      await js.publish(`clicks.${this.node}`, encode(batch), { msgID: `${this.node}:${b.epoch}:${b.n}`, timeout: 5000 });
       await this.cache.sent(b.n);
       this.published++;
     }

@@ -25,6 +25,7 @@ class Applier {
   private stopped = false;
   private stopIter?: () => void;
   private done?: Promise<void>;
+  private watch?: NodeJS.Timeout;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -34,14 +35,32 @@ class Applier {
     private readonly apply: (batch: JsMsg[]) => Promise<unknown>,
     /** What Postgres holds for this stream: the consumer restarts after it. */
     private readonly position: () => Promise<number>,
+    private readonly log: (msg: string) => void,
   ) {}
 
   start(): void {
     this.done = this.loop();
+    // A failover to an asynchronous standby takes back what the old primary committed last, and
+    // nothing fails here to say so: a quiet stream would leave those batches out until its next
+    // message. Seen within a second: Postgres behind what was applied restarts the consumer.
+    this.watch = setInterval(() => {
+      const seen = this.state.applied;
+      this.position().then(
+        (p) => {
+          if (p >= seen) return;
+          this.log(`${this.durable}: Postgres went back from ${seen} to ${p}; reading the log again from there`);
+          this.state.applied = p;
+          this.stopIter?.();
+        },
+        () => undefined,
+      );
+    }, 1000);
+    this.watch.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.watch);
     this.stopIter?.();
     await this.done;
   }
@@ -131,6 +150,7 @@ export class MasterWork {
             batch.map((m) => ({ seq: m.seq, value: decode<LinkEvent>(m.data) })),
           ),
         () => storedPosition(db, LINKS),
+        this.log,
       ),
       new Applier(
         this.js,
@@ -143,6 +163,7 @@ export class MasterWork {
             batch.map((m) => ({ seq: m.seq, value: decode<ClickBatch>(m.data) })),
           ),
         () => storedPosition(db, CLICKS),
+        this.log,
       ),
     ];
     // The schema first (Postgres may be failing over: retried until it answers).

@@ -6,7 +6,7 @@
 // drop to each package's user).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
@@ -17,8 +17,11 @@ import { freePort, until } from './redis-lab.js';
 const loopback = '127.0.0.1';
 const dir = join(packageRoot, 'shortener');
 const live = new Set<ChildProcess>();
+/** The Postgres data directories of the nodes started: their postmasters are not in the node's group. */
+const pgdatas = new Set<string>();
 process.once('exit', () => {
   for (const c of live) killGroup(c);
+  for (const d of pgdatas) signalPostmaster(d);
 });
 
 function killGroup(c: ChildProcess): void {
@@ -28,6 +31,36 @@ function killGroup(c: ChildProcess): void {
     // gone
   }
 }
+
+/** True once the process has exited (a zombie waiting for its reaper counts as gone). */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
+/** SIGKILLs the postmaster of this data directory, if one runs; its pid, or undefined. */
+function signalPostmaster(pgdata: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // A stale file may name a pid reused since: only a process of this data directory is killed.
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(pgdata)) return undefined;
+    process.kill(pid, 'SIGKILL');
+    return pid;
+  } catch {
+    return undefined; // no Postgres here, or gone
+  }
+}
+
+/** Kills the data directory's postmaster and waits (≤ 5 s) for it to go. */
+async function killPostmaster(pgdata: string): Promise<void> {
+  const pid = signalPostmaster(pgdata);
+  if (pid !== undefined) await until(`postgres ${pid} to exit`, async () => gone(pid), 5000).catch(() => undefined);
+}
+
+const pgdataOf = (n: LabNode) => join(n.env.DATA_DIR!, 'pgdata');
 
 const secret = () => randomBytes(12).toString('hex');
 
@@ -87,16 +120,21 @@ export class ShortenerLab {
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...n.env },
     });
     live.add(child);
+    pgdatas.add(pgdataOf(n));
     n.child = child;
     n.exited = new Promise((r) => child.once('exit', () => r()));
     void n.exited.then(() => live.delete(child)); // why void: bookkeeping only
   }
 
-  /** A hard death: SIGKILL of the node's whole process group. */
+  /**
+   * A hard death: SIGKILL of the node's whole process group, and of its Postgres, which Patroni
+   * starts in a session of its own (so that Postgres outlives a Patroni restart).
+   */
   async kill(name: string): Promise<void> {
     const n = this.nodes.get(name)!;
     if (n.child) killGroup(n.child);
     await n.exited;
+    await killPostmaster(pgdataOf(n));
   }
 
   private async boot(o: ShortenerLabOptions): Promise<void> {
@@ -234,6 +272,7 @@ export class ShortenerLab {
 
   async stop(): Promise<void> {
     await Promise.all([...this.nodes.keys()].map((n) => this.kill(n)));
+    for (const n of this.nodes.values()) pgdatas.delete(pgdataOf(n));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
