@@ -3,6 +3,8 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { silentProgress } from '../progress.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { openRuntime } from '../runtime/select.js';
+import { everyNodeTopology } from '../stack/features.js';
 import { commandExists } from '../sh.js';
 
 export async function missingPrerequisites(tools: string[], needRoot = true): Promise<string | undefined> {
@@ -29,7 +31,6 @@ const ownerMarker = '/run/hakit-tests.owner';
 /** Names the runtime whose stack is up and was not started by the tests, if any. */
 export async function foreignStack(): Promise<string | undefined> {
   if (existsSync(ownerMarker)) return undefined;
-  const { openRuntime } = await import('../runtime/select.js');
   for (const name of ['netns', 'docker'] as const) {
     const rt = await openRuntime(name).catch(() => undefined);
     if (rt && (await rt.isUp().catch(() => false))) return name;
@@ -43,22 +44,32 @@ export const foreignStackReason = (runtime: string | undefined) =>
     : `a hakit stack is up on ${runtime} that the tests did not start (hakit up or npm run demo left it); ` +
       'the integration tests use the same addresses and leave it alone: run `hakit down` to run them';
 
+/**
+ * Takes down whatever the kit runs on the test's runtime, with the data, whatever topology the
+ * test opened: a test that started a stack with more node groups through the CLI (`up --with`)
+ * would otherwise leave those nodes up for the next file to find. True when nothing is left.
+ */
+async function downEverything(rt: Runtime): Promise<boolean> {
+  const all = rt.name === 'swarm' ? rt : await openRuntime(rt.name, everyNodeTopology());
+  if ((await all.isUp()) || (await all.keptData()).length) await all.down(silentProgress, { volumes: true });
+  return !(await all.isUp());
+}
+
 /** Before a test starts a stack: refuses beside the user's, takes down one a crashed test left. */
 export async function claimStack(rt: Runtime): Promise<void> {
   const foreign = foreignStackReason(await foreignStack());
   if (foreign) throw new Error(foreign);
   writeFileSync(ownerMarker, `${process.pid}\n`);
   // With the data nodes' data: a test starts from empty data directories, as on a fresh machine.
-  if ((await rt.isUp()) || (await rt.keptData()).length) await rt.down(silentProgress, { volumes: true });
+  await downEverything(rt);
 }
 
-/** After the tests of a file: takes their stack down; the marker goes even when that fails. */
+/**
+ * After the tests of a file: takes their stack down. The marker goes only once nothing is up, so
+ * that a stack a failed down left is the next file's to take down, not a "foreign" one it refuses.
+ */
 export async function releaseStack(rt: Runtime | undefined): Promise<void> {
-  try {
-    if (rt && ((await rt.isUp()) || (await rt.keptData()).length)) await rt.down(silentProgress, { volumes: true });
-  } finally {
-    rmSync(ownerMarker, { force: true });
-  }
+  if (!rt || (await downEverything(rt).catch(() => false))) rmSync(ownerMarker, { force: true });
 }
 
 /** missingPrerequisites for a test that starts the real stack, plus a stack the user left up. */
