@@ -1,7 +1,8 @@
 // The chaos soak's runner: plays a seeded fault plan (plan.ts) from the fault catalogue against a
 // live stack under a workload (the web probe through the VIP; with the weather feature also the
 // weather reads and writes, weather.ts), samples the status every ~100 ms, heals after every fault
-// (a cluster fault: until `--cluster check` is clean), stops by itself when --duration is spent,
+// (a cluster fault: until `--cluster check` is clean; a shortener fault: judged by the web probe's
+// invariants, its clicks not counted here), stops by itself when --duration is spent,
 // and hands what it recorded to the invariant checkers (invariants.ts, weather.ts). Optionally
 // tears the stack down and checks nothing is left.
 import { restoreNode, waitHealthy } from '../stack/actions.js';
@@ -9,7 +10,8 @@ import { checkChaos, type FaultReport, type InjectedFault, type StatusSample, ty
 import { faultMode, planFaults, type PlannedFault } from './plan.js';
 import { faultByKind } from '../faults/catalogue.js';
 import type { OperationTally } from '../faults/cost.js';
-import { backendNames, lbNames, resolveTargets, type Holders } from '../faults/targets.js';
+import { backendNames, lbNames, resolveTargets, shortenerRules, type Holders } from '../faults/targets.js';
+import { readShortenerHolders } from '../faults/shortener-holders.js';
 import type { TargetRule } from '../faults/catalogue.js';
 import { webProbe } from '../faults/workload.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
@@ -155,7 +157,8 @@ async function playFault(run: Run, p: PlannedFault, samples: StatusSample[]): Pr
   const holder = (status ? masters(status)[0] : samples.at(-1)?.holders[0]) ?? lbNames(rt.topology)[0]!;
   const primary = status?.nodes.find((n) => n.role === 'redis' && n.state === 'PRIMARY')?.name;
   const shards = p.target.startsWith('cluster-') ? await readShards(rt) : undefined;
-  const targets = resolvePlanned(run, p, { vip: holder, primary, shards });
+  const shortener = shortenerRules.includes(p.target as TargetRule) ? await readShortenerHolders(rt) : undefined;
+  const targets = resolvePlanned(run, p, { vip: holder, primary, shards, shortener });
   const target = targets.join('+');
   // Not in step with the probe: a random phase within one interval.
   await sleep(Math.random() * run.intervalMs);

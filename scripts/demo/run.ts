@@ -19,6 +19,8 @@ import { countersAgree, primaryCounter } from '../groups/redis/counter.js';
 import type { TimelineData } from '../observe/timeline-svg.js';
 import type { WeatherTally } from '../faults/weather-ops.js';
 import { openWeatherWindow } from './weather-window.js';
+import { tallyShortener, type ShortenerTally } from '../faults/shortener-ops.js';
+import { openShortenerWindow } from './shortener-window.js';
 import { checkCluster } from '../groups/cluster/formation.js';
 
 export interface DemoOptions {
@@ -59,6 +61,8 @@ export interface ScenarioResult extends ScenarioMetrics {
   countersAfterRestore?: Record<string, number>;
   /** The C-scenarios: what the weather workload's reads and writes saw, and what was lost. */
   weather?: WeatherTally;
+  /** The U-scenarios: redirects, creates, Σ clicks in Postgres against the redirects served, catch-up. */
+  shortener?: ShortenerTally;
 }
 
 export interface DemoResult {
@@ -188,6 +192,9 @@ async function runScenario(
   const before = sc.counts ? await primaryCounter(rt) : undefined;
   // A C-scenario reads and writes the weather API (the probe's timeout outlasts a write's retries).
   const weather = sc.weather ? await openWeatherWindow(rt, { misses: sc.weather.misses, steps: 6000 }) : undefined;
+  // A U-scenario follows a link of its own, with creates beside it while the window is open.
+  forgetCatchUp(shared);
+  const links = sc.shortener ? await openShortenerWindow(rt, COUNT_CAP_MS + 10_000) : undefined;
   const w = openWindow(
     rt,
     shared,
@@ -195,16 +202,32 @@ async function runScenario(
       ? { ...opts, url: urls(rt.topology).vip, headers: countingVisitor() }
       : weather
         ? { ...opts, url: urls(rt.topology).vip, plan: weather.plan, timeoutMs: 6000 }
-        : opts,
+        : links
+          ? { ...opts, url: urls(rt.topology).vip, plan: links.plan }
+          : opts,
   );
   const played = await play(sc, w, target, opts);
+  const creates = await links?.stopCreates();
   const closed = await closeWindow(w);
   const counts = before === undefined ? undefined : countsOf(closed.all, { before, after: await primaryCounter(rt) });
   const tally = weather
     ? await weather.tally(closed.all, { startMs: w.startMs, endMs: closed.endMs }, played.faultAtMs, target)
     : undefined;
-  return scenarioResult(rt, sc, run, target, w, played, closed, counts, tally);
+  const clicks = links
+    ? tallyShortener({
+        records: closed.all,
+        creates: creates ?? [],
+        window: { startMs: w.startMs, endMs: closed.endMs },
+        clicks: await links.settledClicks(closed.all.filter((r) => r.status === 302).length, sc.shortener!.lossy),
+        catchUpMs: shared.catchUp?.ms,
+        rebuilds: shared.catchUp?.rebuilds,
+      })
+    : undefined;
+  return scenarioResult(rt, sc, run, target, w, played, closed, counts, tally, clicks);
 }
+
+/** The previous U-scenario's catch-up is not this one's. */
+const forgetCatchUp = (shared: ScenarioContext['shared']) => void delete shared.catchUp;
 
 /** One visitor for the whole window: the day's unique visitors grow by one, not by every view. */
 const countingVisitor = () => ({ cookie: `hakit_visitor=tour-${randomBytes(12).toString('base64url')}` });
@@ -358,6 +381,7 @@ function scenarioResult(
   { endMs, all, ev }: { endMs: number; all: ProbeRecord[]; ev: Evidence },
   counts?: CountTally & CounterReadings,
   weather?: WeatherTally,
+  shortener?: ShortenerTally,
 ): ScenarioResult {
   const restore = w.marks.find((m) => m.kind === 'restore' && m.atMs >= faultAtMs);
   const window = { startMs: w.startMs, endMs };
@@ -370,7 +394,7 @@ function scenarioResult(
     faultedNode: sc.faultedIsTarget ? target : undefined,
     vip: ev.vip,
   });
-  const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check({ ...metrics, counts, weather }) }));
+  const checks = sc.expectations.map((e) => ({ expect: e.text, ok: e.check({ ...metrics, counts, weather, shortener }) }));
   const servers = ev.servers.filter((s) => s.atMs >= w.startMs && s.atMs <= endMs);
   return {
     id: sc.id,
@@ -388,6 +412,7 @@ function scenarioResult(
     windowMs: endMs - w.startMs,
     ...(counts ? { counts } : {}),
     ...(weather ? { weather } : {}),
+    ...(shortener ? { shortener } : {}),
     timeline: {
       window,
       originMs: faultAtMs,
@@ -460,6 +485,15 @@ export function headline(r: ScenarioResult): string {
     if (w.otherShardsP99Ms.during !== null)
       parts.push(`other shards p99 ${w.otherShardsP99Ms.before ?? '–'} → ${w.otherShardsP99Ms.during} ms`);
     if (w.misses.total) parts.push(`uncached ${w.misses.total}: ${w.misses.withRetryAfter} × 503 Retry-After`);
+  }
+  if (r.shortener) {
+    const u = r.shortener;
+    parts.push(
+      `redirects ${u.redirects.total} (${u.redirects.failed + u.redirects.unknown} failed)`,
+      `creates ${u.creates.total} (${u.creates.failed} refused), create blackout ${u.createBlackoutMs} ms`,
+      `clicks ${u.redirects.served} served, ${u.clicks.counted} in Postgres (${u.clicks.pending} pending): lost ${u.lost}, doubled ${u.doubled}`,
+    );
+    if (u.catchUpMs !== null) parts.push(`caught up in ${u.catchUpMs} ms${u.rebuilds ? ` (rebuilds ${u.rebuilds})` : ''}`);
   }
   if (r.counts) {
     const c = r.counts;

@@ -15,6 +15,8 @@ import { dataScenarios } from './data-scenarios.js';
 import { faultScenario, type FaultScenarioRest } from './fault-scenario.js';
 import { clusterScenarios } from './cluster-scenarios.js';
 import type { WeatherTally } from '../faults/weather-ops.js';
+import type { ShortenerTally } from '../faults/shortener-ops.js';
+import { shortenerScenarios } from './shortener-scenarios.js';
 
 export interface Marked {
   atMs: number;
@@ -30,12 +32,19 @@ export interface ScenarioContext {
   /** Notes an instant on the timeline (the first `fault` mark is the fault time). */
   mark(label: string, kind: Marked['kind']): void;
   /** Carried between scenarios and steps: F6 restores the LB F1 killed; a fault's resolved targets. */
-  shared: { downLb?: string; targets?: string[]; slot?: number };
+  shared: {
+    downLb?: string;
+    targets?: string[];
+    slot?: number;
+    /** U4/U5: the replica's catch-up as its status showed it, and its rebuilds before U5's flush. */
+    catchUp?: { ms: number; rebuilds: number };
+    rebuildsBefore?: number;
+  };
 }
 
 export interface Expectation {
   text: string;
-  check(m: ScenarioMetrics & { counts?: CountTally; weather?: WeatherTally }): boolean;
+  check(m: ScenarioMetrics & { counts?: CountTally; weather?: WeatherTally; shortener?: ShortenerTally }): boolean;
 }
 
 export interface Scenario {
@@ -61,6 +70,8 @@ export interface Scenario {
   counts?: boolean;
   /** The probe reads and writes the weather API (the cluster's scenarios); `misses`: also cities never cached. */
   weather?: { misses: boolean };
+  /** The probe follows a link and creates go on (the shortener's scenarios); `lossy`: U5 may lose unsent clicks. */
+  shortener?: { lossy: boolean };
   expectations: Expectation[];
 }
 
@@ -297,7 +308,7 @@ export const scenarios: Scenario[] = [
   },
 ];
 
-scenarios.push(...dataScenarios, ...clusterScenarios);
+scenarios.push(...dataScenarios, ...clusterScenarios, ...shortenerScenarios);
 
 export const scenarioIds = scenarios.map((s) => s.id);
 

@@ -22,7 +22,7 @@ describe('the fault catalogue', () => {
     rt = new FakeRuntime();
   });
 
-  it('defines F1–F8, O1, R1–R5 and C1–C4 once each, with names and kinds that are unique', () => {
+  it('defines F1–F8, O1, R1–R5, C1–C4 and U1–U5 once each, with names and kinds that are unique', () => {
     expect(catalogue.map((f) => f.id)).toEqual([
       'F1',
       'F2',
@@ -42,6 +42,11 @@ describe('the fault catalogue', () => {
       'C2',
       'C3',
       'C4',
+      'U1',
+      'U2',
+      'U3',
+      'U4',
+      'U5',
     ]);
     expect(new Set(catalogue.map((f) => f.name)).size).toBe(catalogue.length);
     expect(new Set(catalogue.map((f) => f.kind)).size).toBe(catalogue.length);
@@ -80,6 +85,25 @@ describe('the fault catalogue', () => {
       'R3',
       'R4',
       'R5',
+    ]);
+  });
+
+  it('draws the shortener faults only on a stack with the shortener (its backends have their own Redis)', () => {
+    const groups = ['lb', 'backend', 'nats', 'etcd', 'postgres', 'cache'] as const;
+    expect(drawable([...groups]).map((f) => f.id)).toEqual(['F1', 'F2', 'F3', 'F4', 'F5', 'F7', 'F8', 'U1', 'U2', 'U3', 'U4', 'U5']);
+    expect(drawable(['lb', 'backend', 'nats', 'postgres']).some((f) => f.id.startsWith('U'))).toBe(false);
+  });
+
+  it("aims the shortener faults at Patroni's primary, the links stream's leader, the master, the other backend and its Redis", async () => {
+    const t = (await import('../stack/topology.js')).withFeatures((await import('../stack/topology.js')).defaultTopology, ['shortener']);
+    const holders = { vip: '', shortener: { pgPrimary: 'pg2', logLeader: 'nats3', linksMaster: 'backend1' } };
+    expect(resolveTargets(t, 'pg-primary', holders)).toEqual(['pg2']);
+    expect(resolveTargets(t, 'log-leader', holders)).toEqual(['nats3']);
+    expect(resolveTargets(t, 'links-master', holders)).toEqual(['backend1']);
+    expect(resolveTargets(t, 'links-replica', holders)).toEqual(['backend2']);
+    expect(resolveTargets(t, 'replica-cache', holders)).toEqual(['cache2']);
+    expect(resolveTargets(t, 'replica-cache', { ...holders, shortener: { ...holders.shortener, linksMaster: 'backend2' } })).toEqual([
+      'cache1',
     ]);
   });
 
@@ -163,6 +187,9 @@ describe("a kill named as the catalogue's fault (the dashboard's chart)", () => 
     expect(faultOfKill('lb', 'MASTER', 'hard')).toBe('F1');
     expect(faultOfKill('lb', 'MASTER', 'haproxy')).toBe('F2');
     expect(faultOfKill('backend', 'UP', 'graceful')).toBe('F5');
+    expect(faultOfKill('postgres', 'PRIMARY', 'hard')).toBe('U1');
+    expect(faultOfKill('nats', 'FOLLOWER', 'hard')).toBe('U2');
+    expect(faultOfKill('postgres', 'REPLICA', 'hard')).toBeUndefined();
     // Not a catalogue fault: a replica's graceful stop, the backup LB's death.
     expect(faultOfKill('redis', 'REPLICA', 'graceful')).toBeUndefined();
     expect(faultOfKill('lb', 'BACKUP', 'hard')).toBeUndefined();

@@ -9,10 +9,36 @@ import { reloadStack } from '../stack/reload.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Role } from '../stack/topology.js';
 import type { Cost } from './cost.js';
+import { flushCache } from '../groups/cache/index.js';
 
-/** F: failures of the tier; O: operations an operator runs on a live stack, which must cost nothing; R: the data nodes. */
+/**
+ * F: failures of the tier; O: operations an operator runs on a live stack, which must cost nothing;
+ * R: the data nodes; C: the Redis Cluster and the weather source; U: the URL shortener.
+ */
 export type FaultId =
-  'F1' | 'F2' | 'F3' | 'F4' | 'F5' | 'F6' | 'F7' | 'F8' | 'O1' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'C1' | 'C2' | 'C3' | 'C4';
+  | 'F1'
+  | 'F2'
+  | 'F3'
+  | 'F4'
+  | 'F5'
+  | 'F6'
+  | 'F7'
+  | 'F8'
+  | 'O1'
+  | 'R1'
+  | 'R2'
+  | 'R3'
+  | 'R4'
+  | 'R5'
+  | 'C1'
+  | 'C2'
+  | 'C3'
+  | 'C4'
+  | 'U1'
+  | 'U2'
+  | 'U3'
+  | 'U4'
+  | 'U5';
 export type FaultKind =
   | 'lb-hard'
   | 'haproxy'
@@ -31,7 +57,12 @@ export type FaultKind =
   | 'shard-primary-hard'
   | 'shard-replica-hard'
   | 'shard-primary-partition'
-  | 'weather-source-hard';
+  | 'weather-source-hard'
+  | 'pg-primary-hard'
+  | 'log-node-hard'
+  | 'links-master-hard'
+  | 'links-replica-hard'
+  | 'replica-cache-flush';
 
 /**
  * Who a fault hits, resolved against the live stack when it is injected: the LB holding the VIP
@@ -49,7 +80,12 @@ export type TargetRule =
   | 'cluster-primary'
   | 'cluster-replica'
   | 'cluster-primary-cut'
-  | 'weather-source';
+  | 'weather-source'
+  | 'pg-primary'
+  | 'log-leader'
+  | 'links-master'
+  | 'links-replica'
+  | 'replica-cache';
 
 export interface Fault {
   id: FaultId;
@@ -356,6 +392,83 @@ catalogue.push(
     inject: killAll('hard'),
     heal: restoreAll,
     cost: { failures: { kind: 'none' }, ...zero },
+  },
+);
+
+// The URL shortener (docs/architecture.md#the-url-shortener), under the shortener workload: no
+// redirect fails (every backend redirects from its own Redis, else from the log), and Σ clicks in
+// Postgres equals the redirects served, except U5's unsent clicks (at most a batch per link).
+// Their groups name `cache` so that chaos draws them only on a stack with the shortener.
+catalogue.push(
+  {
+    id: 'U1',
+    kind: 'pg-primary-hard',
+    name: 'postgres-primary-dies',
+    title: 'The Postgres primary dies hard: Patroni promotes the standby; redirects and creates go on, clicks are applied once it answers',
+    groups: ['postgres', 'cache'],
+    target: 'pg-primary',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    kill: { mode: 'hard', state: 'PRIMARY' },
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'U2',
+    kind: 'log-node-hard',
+    name: 'log-node-dies',
+    title: 'The log node leading the links stream dies hard: JetStream elects another leader; creates wait for it, redirects do not',
+    groups: ['nats', 'cache'],
+    target: 'log-leader',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    kill: { mode: 'hard' },
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'U3',
+    kind: 'links-master-hard',
+    name: 'links-master-dies',
+    title: "The master's backend dies hard: its etcd lease lapses and creates move to the other candidate",
+    groups: ['backend', 'cache'],
+    target: 'links-master',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'U4',
+    kind: 'links-replica-hard',
+    name: 'links-replica-dies',
+    title: 'A replica (the backend not master) dies hard and comes back: it resumes from the position its Redis kept',
+    groups: ['backend', 'cache'],
+    target: 'links-replica',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: killAll('hard'),
+    heal: restoreAll,
+    cost: { failures: { kind: 'none' }, ...zero },
+  },
+  {
+    id: 'U5',
+    kind: 'replica-cache-flush',
+    name: 'replica-cache-loses-data',
+    title: "A replica's Redis loses its data (FLUSHALL): it rebuilds from the stream; its unsent clicks are lost, never doubled",
+    groups: ['cache'],
+    target: 'replica-cache',
+    weight: 1,
+    judgedFrom: 'in-place',
+    inject: async (rt, targets) => {
+      await Promise.all(targets.map((n) => flushCache(rt.topology.nodes.find((x) => x.name === n)!.address)));
+    },
+    // Nothing to mend: the backend rebuilds its Redis from the log by itself.
+    heal: async () => {},
+    cost: { failures: { kind: 'none' }, ...zero, clicksLost: 'unsent-batch' },
   },
 );
 

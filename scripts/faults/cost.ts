@@ -72,6 +72,11 @@ export interface Cost {
    * from the heal on, the VIP serves with no gap longer than `healServedWithinMs`.
    */
   splitBrain?: boolean;
+  /**
+   * The shortener's clicks that may be lost (U5: the ones its wiped Redis had not sent yet, at
+   * most a batch of a link); a redirect served is still never counted twice.
+   */
+  clicksLost?: 'unsent-batch';
   /** Acknowledged operations lost, doubled or reordered: the kit's budget for every fault is 0. */
   lost: 0;
   doubled: 0;

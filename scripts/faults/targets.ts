@@ -6,6 +6,10 @@ import { waitFor } from '../sh.js';
 import { backends, dataNodes, lbs, type Topology } from '../stack/topology.js';
 import type { TargetRule } from './catalogue.js';
 import { readShards, type Shard } from '../groups/cluster/admin.js';
+import { cacheOfBackend, readShortenerHolders, type ShortenerHolders } from './shortener-holders.js';
+
+/** The shortener's rules (U1–U5): their holders are the shortener's roles, not the VIP. */
+export const shortenerRules: readonly TargetRule[] = ['pg-primary', 'log-leader', 'links-master', 'links-replica', 'replica-cache'];
 
 export const lbNames = (t: Topology) => lbs(t).map((n) => n.name);
 export const backendNames = (t: Topology) => backends(t).map((n) => n.name);
@@ -43,12 +47,15 @@ export interface Holders {
   primary?: string;
   /** The Redis Cluster's shards: each primary, its slots and replicas (stacks with a cluster). */
   shards?: Shard[];
+  /** The shortener's roles (stacks with the shortener). */
+  shortener?: ShortenerHolders;
 }
 
 /** Reads the holders a rule needs (the data nodes' primary only for a rule that names it). */
 export async function readHolders(rt: Runtime, rule: TargetRule): Promise<Holders> {
   if (rule.startsWith('cluster-')) return { vip: '', shards: await readShards(rt) };
   if (rule === 'weather-source') return { vip: '' };
+  if (shortenerRules.includes(rule)) return { vip: '', shortener: await readShortenerHolders(rt) };
   const dataRule = rule.startsWith('redis-');
   const [vip, primary] = await Promise.all([dataRule ? Promise.resolve('') : activeLb(rt), dataRule ? redisPrimary(rt) : undefined]);
   return { vip, primary };
@@ -64,7 +71,8 @@ export function resolveTargets(
   holders: Holders | string,
   pick: (names: string[]) => string = (n) => n[0]!,
 ): string[] {
-  const { vip: holder, primary = '', shards = [] } = typeof holders === 'string' ? { vip: holders } : holders;
+  const { vip: holder, primary = '', shards = [], shortener } = typeof holders === 'string' ? { vip: holders } : holders;
+  const master = shortener?.linksMaster ?? '';
   const lb = lbNames(t);
   const data = dataNodes(t).map((n) => n.name);
   switch (rule) {
@@ -96,6 +104,16 @@ export function resolveTargets(
     }
     case 'weather-source':
       return t.nodes.filter((n) => n.role === 'weather').map((n) => n.name);
+    case 'pg-primary':
+      return [shortener?.pgPrimary ?? ''];
+    case 'log-leader':
+      return [shortener?.logLeader ?? ''];
+    case 'links-master':
+      return [master];
+    case 'links-replica':
+      return [pick(backendNames(t).filter((n) => n !== master))];
+    case 'replica-cache':
+      return [cacheOfBackend(pick(backendNames(t).filter((n) => n !== master)))];
   }
 }
 

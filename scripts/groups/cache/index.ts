@@ -6,6 +6,7 @@ import { cacheSecrets, secretEnv } from '../secrets.js';
 import { cacheAclEnv, exactly, ports } from '../shortener/nodes.js';
 import { loadCredentials } from '../../stack/credentials.js';
 import { keys } from '../../../backends/shortener/cache.js';
+import { HakitError } from '../../errors.js';
 
 async function positionOf(host: string, password: string): Promise<{ position: number; links: number } | undefined> {
   const r = new Redis({
@@ -67,3 +68,30 @@ export const cacheGroup: NodeGroup = {
   healthy: (nodes) => nodes.every((n) => n.state === 'UP'),
   validate: (nodes) => exactly(nodes, 2, "backends' Redis nodes (one per backend)"),
 };
+
+/**
+ * U5: a backend's Redis loses its data (FLUSHALL as the admin user, the node's own credentials);
+ * its backend notices the position going back and reads the links stream again.
+ */
+export async function flushCache(address: string): Promise<void> {
+  const r = new Redis({
+    host: address,
+    port: ports.cache,
+    username: 'admin',
+    password: loadCredentials()?.secrets?.CACHE_ADMIN_PASSWORD ?? '',
+    lazyConnect: true,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    await r.flushall();
+  } catch (err) {
+    throw new HakitError(`FLUSHALL on the cache at ${address} failed: ${(err as Error).message}`);
+  } finally {
+    r.disconnect();
+  }
+}
