@@ -113,13 +113,18 @@ const isWrongLast = (err: unknown): boolean => {
   return e?.api_error?.err_code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message));
 };
 
-/** The link stored under `code`, read from any log node (undefined: no such code). */
-export async function linkInLog(jsm: JetStreamManager, code: string): Promise<LinkEvent | undefined> {
+/**
+ * The link stored under `code` (undefined: no such code). A redirect reads it from any log node;
+ * a create asks the stream's leader (`fromLeader`): a replica a moment behind would say "no such
+ * code" for a link just stored, and the create would give its URL a second code.
+ */
+export async function linkInLog(jsm: JetStreamManager, code: string, fromLeader = false): Promise<LinkEvent | undefined> {
   try {
     // nats.js 2.29 has the direct API on its manager but not on the manager's type.
     const direct = (jsm as JetStreamManager & { direct: { getMessage(stream: string, q: { last_by_subj: string }): Promise<StoredMsg> } })
       .direct;
-    const m = await direct.getMessage(LINKS, { last_by_subj: `links.${code}` });
+    const q = { last_by_subj: `links.${code}` };
+    const m = await (fromLeader ? jsm.streams.getMessage(LINKS, q) : direct.getMessage(LINKS, q));
     return decode<LinkEvent>(m.data);
   } catch (err) {
     if (isNotFound(err)) return undefined;
@@ -153,7 +158,7 @@ export async function createLink(
     } catch (err) {
       if (!isWrongLast(err)) throw err;
     }
-    const existing = await linkInLog(jsm, code);
+    const existing = await linkInLog(jsm, code, true);
     if (existing?.url === url) return { link: existing, created: false };
   }
   throw new Error('no free code for this URL after 8 attempts');
