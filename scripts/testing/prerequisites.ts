@@ -28,20 +28,22 @@ export function failUnderCi(reason: string | undefined): void {
 // that the stack up now was started by a test: only such a stack may be taken down by the next one.
 const ownerMarker = '/run/hakit-tests.owner';
 
-/** Names the runtime whose stack is up and was not started by the tests, if any. */
-export async function foreignStack(): Promise<string | undefined> {
+/** The runtime whose stack is up and was not started by the tests, with what was found of it. */
+export async function foreignStack(): Promise<{ runtime: string; found: string[] } | undefined> {
   if (existsSync(ownerMarker)) return undefined;
   for (const name of ['netns', 'docker'] as const) {
     const rt = await openRuntime(name).catch(() => undefined);
-    if (rt && (await rt.isUp().catch(() => false))) return name;
+    const found = rt ? await rt.leftovers().catch(() => []) : [];
+    if (found.length) return { runtime: name, found };
   }
   return undefined;
 }
 
-export const foreignStackReason = (runtime: string | undefined) =>
-  runtime === undefined
+export const foreignStackReason = (stack: { runtime: string; found: string[] } | undefined) =>
+  stack === undefined
     ? undefined
-    : `a hakit stack is up on ${runtime} that the tests did not start (hakit up or npm run demo left it); ` +
+    : `a hakit stack is up on ${stack.runtime} that the tests did not start (hakit up or npm run demo left it: ` +
+      `${stack.found.slice(0, 4).join(', ')}${stack.found.length > 4 ? ', …' : ''}); ` +
       'the integration tests use the same addresses and leave it alone: run `hakit down` to run them';
 
 /**
