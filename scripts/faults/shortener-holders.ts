@@ -2,7 +2,7 @@
 // as `status` shows it), the log node leading the links stream (a create waits for its Raft
 // election when it dies), and the backend holding the master role (its `/api/links/status`).
 // docs/architecture.md#the-url-shortener.
-import { getStatus } from '../observe/status.js';
+import { onePrimary } from '../observe/status.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { waitFor } from '../sh.js';
 import { backends, type Topology } from '../stack/topology.js';
@@ -49,15 +49,7 @@ export async function linksMaster(t: Topology): Promise<string | undefined> {
 /** Every holder, each waited for up to 10 s (a role that is moving has none for a moment). */
 export async function readShortenerHolders(rt: Runtime): Promise<ShortenerHolders> {
   const t = rt.topology;
-  const pgPrimary = waitFor(
-    'exactly one Postgres PRIMARY',
-    async () => {
-      const p = (await getStatus(rt)).nodes.filter((n) => n.role === 'postgres' && n.state === 'PRIMARY');
-      return p.length === 1 ? p[0]!.name : undefined;
-    },
-    10_000,
-    200,
-  );
+  const pgPrimary = onePrimary(rt, 'postgres', 'Postgres');
   const logLeader = waitFor('a leader of the links stream', () => linksLeader(t), 10_000, 200);
   const master = waitFor('one master of the shortener, as both backends see it', () => linksMaster(t), 10_000, 200);
   const [p, l, m] = await Promise.all([pgPrimary, logLeader, master]);

@@ -1,6 +1,6 @@
 // Resolves a fault's target rule against the live stack: the VIP holder now, the other LB, the
 // backends by name, the data nodes' primary now and its replicas.
-import { getStatus, masters } from '../observe/status.js';
+import { getStatus, masters, onePrimary } from '../observe/status.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { waitFor } from '../sh.js';
 import { backends, dataNodes, lbs, type Topology } from '../stack/topology.js';
@@ -28,17 +28,7 @@ export function activeLb(rt: Runtime): Promise<string> {
 }
 
 /** The one data node that is PRIMARY now (waits up to 10 s for exactly one). */
-export function redisPrimary(rt: Runtime): Promise<string> {
-  return waitFor(
-    'exactly one data node PRIMARY',
-    async () => {
-      const p = (await getStatus(rt)).nodes.filter((n) => n.role === 'redis' && n.state === 'PRIMARY');
-      return p.length === 1 ? p[0]!.name : undefined;
-    },
-    10_000,
-    100,
-  );
-}
+export const redisPrimary = (rt: Runtime): Promise<string> => onePrimary(rt, 'redis', 'data node');
 
 /** Who holds what now: the rules that name a live role need it. */
 export interface Holders {

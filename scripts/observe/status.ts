@@ -7,6 +7,7 @@ import type { RedisState } from '../groups/redis/status.js';
 import type { LbState } from '../groups/lb/status.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { urls, type Role } from '../stack/topology.js';
+import { waitFor } from '../sh.js';
 
 export interface NodeStatus {
   name: string;
@@ -65,6 +66,19 @@ export async function getStatus(rt: Runtime): Promise<StackStatus> {
 }
 
 export const masters = (s: StackStatus) => s.nodes.filter((n) => n.role === 'lb' && n.state === 'MASTER').map((n) => n.name);
+
+/** The one node of `role` that is PRIMARY now, waited for up to 10 s (a promotion has none for a moment). */
+export function onePrimary(rt: Runtime, role: Role, what: string): Promise<string> {
+  return waitFor(
+    `exactly one ${what} PRIMARY`,
+    async () => {
+      const p = (await getStatus(rt)).nodes.filter((n) => n.role === role && n.state === 'PRIMARY');
+      return p.length === 1 ? p[0]!.name : undefined;
+    },
+    10_000,
+    100,
+  );
+}
 
 /** Ready to serve, as each group judges its nodes: one MASTER, every backend UP, one PRIMARY, … */
 export function isHealthy(s: StackStatus): boolean {
