@@ -1,6 +1,7 @@
 // The backends: the Hono app of backends/, one per node, behind both LBs' HAProxy.
 import { join } from 'node:path';
-import type { NodeGroup } from '../group.js';
+import type { NodeGroup, NodeReading } from '../group.js';
+import { linksDetail } from '../shortener/nodes.js';
 import { asNobody, installApp } from './app.js';
 import { backendStates } from './status.js';
 import { backendProfileEnv } from '../../stack/profiles.js';
@@ -28,7 +29,20 @@ export const backendGroup: NodeGroup = {
       ...profileEnv,
     },
   }),
-  readStates: backendStates,
+  // With the shortener, each backend's part in it too (master or replica, position, pending clicks).
+  async readStates(rt, mine, all) {
+    const states = await backendStates(rt, mine, all);
+    if (!rt.topology.features?.includes('shortener')) return states;
+    const out = new Map<string, NodeReading>();
+    await Promise.all(
+      mine.map(async (n) => {
+        const state = states.get(n.spec.name) ?? 'DOWN';
+        const detail = n.running ? await linksDetail(n.spec.address, rt.topology.ports.backend) : undefined;
+        out.set(n.spec.name, detail ? { state, detail } : state);
+      }),
+    );
+    return out;
+  },
   healthy: (nodes) => nodes.every((n) => n.state === 'UP'),
   validate: (nodes) => (nodes.length < 1 ? ['expected at least 1 backend'] : []),
 };

@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { checkTopology } from '../index.js';
 import { defaultTopology } from '../../stack/topology.js';
 import { shortenerSettingsFromEnv } from '../../../backends/shortener/settings.js';
-import { shortenerClientEnv, shortenerNodes } from './nodes.js';
+import { linksDetail, shortenerClientEnv, shortenerNodes } from './nodes.js';
 
 const withShortener = { ...defaultTopology, nodes: [...defaultTopology.nodes, ...shortenerNodes] };
 
@@ -30,5 +32,33 @@ describe("the shortener's nodes", () => {
     expect(s1.baseUrl).toBe('http://10.213.0.10/');
     // The tier alone: no shortener environment at all.
     expect(shortenerClientEnv(defaultTopology, { user: 'admin', password: 'x', secrets })).toEqual({});
+  });
+});
+
+describe("a backend's shortener facts (status, dashboard)", () => {
+  it("reads /api/links/status: master or replica, position, pending, the master's Postgres totals; nothing from a backend that does not answer", async () => {
+    const bodies: Record<string, unknown> = {
+      '/m': { isMaster: true, replica: { position: 42, behind: 0 }, pending: 3, postgres: { links: 40, clicks: 1200 } },
+      '/r': { isMaster: false, replica: { position: 40, behind: 2 }, pending: 0 },
+    };
+    let which = '/m';
+    const server = createServer((_req, res) => res.end(JSON.stringify(bodies[which])));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      expect(await linksDetail('127.0.0.1', port)).toEqual({
+        shortener: 'master',
+        position: 42,
+        pending: 3,
+        linksInPostgres: 40,
+        clicksInPostgres: 1200,
+      });
+      which = '/r';
+      expect(await linksDetail('127.0.0.1', port)).toEqual({ shortener: 'replica', position: 40, behind: 2, pending: 0 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+    expect(await linksDetail('127.0.0.1', port)).toBeUndefined();
   });
 });

@@ -52,3 +52,27 @@ export async function getJson<T>(url: string, init: RequestInit = {}, timeoutMs 
 /** Every problem with a count of nodes that must be exactly `n` (0 is fine: the feature is off). */
 export const exactly = (nodes: NodeSpec[], n: number, what: string): string[] =>
   nodes.length === 0 || nodes.length === n ? [] : [`expected ${n} ${what}, found ${nodes.length}`];
+
+/** What a backend's `/api/links/status` says, as far as status and the dashboard show it. */
+interface LinksStatus {
+  isMaster?: boolean;
+  replica?: { position?: number; behind?: number; links?: number | null; error?: string };
+  pending?: number | null;
+  postgres?: { links: number; clicks: number } | null;
+}
+
+/**
+ * A backend's shortener facts for status and the dashboard: master or replica, its position in
+ * the links stream (and how far behind), its clicks not yet in Postgres, and on the master the
+ * totals Postgres holds. Undefined when the backend does not answer within half a second.
+ */
+export async function linksDetail(address: string, port: number): Promise<Record<string, string | number> | undefined> {
+  const s = (await getJson<LinksStatus>(`http://${address}:${port}/api/links/status`, {}, 500))?.body;
+  if (!s) return undefined;
+  const d: Record<string, string | number> = { shortener: s.isMaster ? 'master' : 'replica' };
+  if (s.replica?.position !== undefined) d.position = s.replica.position;
+  if (s.replica?.behind) d.behind = s.replica.behind;
+  if (typeof s.pending === 'number') d.pending = s.pending;
+  if (s.postgres) Object.assign(d, { linksInPostgres: s.postgres.links, clicksInPostgres: s.postgres.clicks });
+  return d;
+}
