@@ -1,7 +1,7 @@
 // The URL shortener on a real netns stack (`up --with shortener`): a link created through the VIP
 // goes to the master, every redirect through the VIP is a 302 from a backend's own Redis, and the
-// click total Postgres holds equals the redirects served, exactly; `down --volumes` leaves
-// nothing. netns only: the shortener's Docker services are checked by `docker compose config`
+// click total Postgres holds equals the redirects served, exactly; `down` keeps the data and the
+// next `up` serves the same links and totals; `down --volumes` leaves nothing. netns only: the shortener's Docker services are checked by `docker compose config`
 // (scripts/runtime/docker.test.ts), not run here. U1: the Postgres primary killed hard under
 // redirects costs no redirect and no click; U2–U5 through the tour's CLI: no redirect fails, no
 // click is lost or doubled (U5: its wiped Redis's unsent clicks are lost, at most a batch, never
@@ -208,6 +208,17 @@ describe.skipIf(skipOutsideCi(missing) || !runtimes.includes('netns'))('the URL 
     }
     expect(r.exitCode).toBe(0);
   }, 240_000);
+
+  it('down keeps the data, and the next up serves the same links with their clicks', async () => {
+    expect(await settled(code, served, 20_000)).toBe(served);
+    await rt.down(silentProgress);
+    expect((await rt.keptData()).length).toBeGreaterThan(0);
+    // From kept data the log nodes take seconds to elect before JetStream answers: the backends wait.
+    await bringUp(rt, silentProgress);
+    await waitFor('the link to redirect after the restart', async () => ((await follow(code)) ? true : undefined), 15_000, 200);
+    served++;
+    expect(await settled(code, served, 20_000)).toBe(served);
+  }, 180_000);
 
   it('down --volumes leaves nothing behind', async () => {
     await rt.down(silentProgress, { volumes: true });

@@ -50,9 +50,11 @@ export class Shortener {
         }
       }
       this.js = this.nc.jetstream({ timeout: 5000 });
-      this.jsm = await this.nc.jetstreamManager();
+      // Both ask JetStream, which answers only once its log nodes have elected a meta leader: on a
+      // start from kept data that takes seconds, and a rejection here would end the process.
       for (;;) {
         try {
+          this.jsm ??= await this.nc.jetstreamManager();
           await ensureStreams(this.jsm);
           break;
         } catch (err) {
