@@ -28,7 +28,8 @@ export function registerDemoCommands(program: Command): void {
     .option('--down', 'tear the stack down at the end')
     .addHelpText(
       'after',
-      '\nThe stack is brought up first if it is not. At the end it is left up, so you can look at it\n' +
+      '\nThe stack is brought up first if it is not, with the features the --only scenarios need when\n' +
+        '--with is not given (U1–U5: shortener, C1–C4: weather). At the end it is left up, so you can look at it\n' +
         '(hakit status, the stats page, hakit watch); `hakit down` removes it, or pass --down.\n' +
         'Exit code 1 when a scenario misses one of its expectations.',
     )

@@ -50,6 +50,7 @@ const clusterScenario = (id: FaultId, verb: string, rest: FaultScenarioRest) =>
     { aim: randomShard(id), label: (target) => `${verb} ${target}`, faultedIsTarget: false },
     {
       weather: { misses: false },
+      needs: 'weather',
       unsupported: (rt) =>
         rt.topology.nodes.some((n) => n.role === 'cluster') ? undefined : 'this stack has no Redis Cluster (hakit up --with weather)',
       ...rest,

@@ -27,7 +27,7 @@ export interface FaultScenarioShape {
 }
 
 export type FaultScenarioRest = Pick<Scenario, 'settle' | 'expectations'> &
-  Partial<Pick<Scenario, 'fault' | 'cleanup' | 'counts' | 'weather' | 'shortener' | 'unsupported'>>;
+  Partial<Pick<Scenario, 'fault' | 'cleanup' | 'counts' | 'weather' | 'shortener' | 'unsupported' | 'needs'>>;
 
 export function faultScenario(id: FaultId, shape: FaultScenarioShape, rest: FaultScenarioRest): Scenario {
   const f = faultById(id);

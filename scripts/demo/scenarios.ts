@@ -7,6 +7,7 @@ import type { ScenarioMetrics } from '../observe/analysis.js';
 import type { EvidencePoller } from '../observe/evidence.js';
 import { isSuccess, type ProbeRecord } from '../observe/probe.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Feature } from '../stack/features.js';
 import { sleep, waitFor } from '../sh.js';
 import { faultById, type Fault, type FaultId } from '../faults/catalogue.js';
 import { activeLb, backendNames, lbNames } from '../faults/targets.js';
@@ -66,6 +67,8 @@ export interface Scenario {
   faultedIsTarget: boolean;
   /** Why this runtime cannot run the scenario, if it cannot. */
   unsupported?(rt: Runtime): string | undefined;
+  /** The opt-in feature whose nodes it hits: a tour that starts the stack for it turns it on. */
+  needs?: Feature;
   /** The probe loads the counting page, and the counts are checked (the data nodes' scenarios). */
   counts?: boolean;
   /** The probe reads and writes the weather API (the cluster's scenarios); `misses`: also cities never cached. */

@@ -47,6 +47,7 @@ const shortenerScenario = (id: FaultId, verb: string, rest: FaultScenarioRest & 
     { aim: byRule(id), label: (target) => `${verb} ${target}`, faultedIsTarget: false },
     {
       shortener: { lossy: rest.lossy ?? false },
+      needs: 'shortener',
       unsupported: (rt) =>
         rt.topology.nodes.some((n) => n.role === 'cache') ? undefined : 'this stack has no shortener (hakit up --with shortener)',
       // Postgres's old primary rejoins by pg_rewind or a base backup: longer than the stack's 30 s.

@@ -10,6 +10,7 @@ import { faultById } from '../../faults/catalogue.js';
 import { lbNames } from '../../faults/targets.js';
 import { hakitCommand } from '../../host/hakit-command.js';
 import { createProgress } from '../../progress.js';
+import type { Feature } from '../../stack/features.js';
 import { ensureUp, runtimeOf } from '../common.js';
 import { parseOption } from '../lazy.js';
 
@@ -28,6 +29,21 @@ export function parseOnly(value: string): Scenario[] {
   return scenarioIds.map((id) => picked.find((s) => s.id === id)).filter((s): s is Scenario => s !== undefined);
 }
 
+/**
+ * `--only U1` with no stack up and no `--with`: the stack the tour starts gets the features the
+ * named scenarios hit (a stack that is up keeps its own; the scenarios it cannot run say why).
+ */
+export function neededFeatures(scenarios: readonly Scenario[] | undefined): Feature[] {
+  return [...new Set((scenarios ?? []).flatMap((s) => (s.needs ? [s.needs] : [])))].sort();
+}
+
+async function withNeededFeatures(cmd: Command, scenarios: Scenario[] | undefined): Promise<void> {
+  const needed = neededFeatures(scenarios);
+  if (!needed.length || cmd.opts<{ with?: string }>().with !== undefined) return;
+  if (await (await runtimeOf(cmd)).isUp()) return;
+  cmd.setOptionValue('with', needed.join(','));
+}
+
 interface DemoFlags {
   only?: string;
   repeat: number;
@@ -42,6 +58,7 @@ export async function demo(opts: DemoFlags, cmd: Command): Promise<void> {
   const scenarios = opts.only === undefined ? undefined : parseOption(cmd, 'only', parseOnly);
   const hakit = hakitCommand();
   const progress = createProgress();
+  await withNeededFeatures(cmd, scenarios);
   const rt = await runtimeOf(cmd, { announce: true });
   await ensureUp(rt, progress);
   const abort = new AbortController();
