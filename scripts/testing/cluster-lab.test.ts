@@ -12,7 +12,7 @@ describe.skipIf(skipOutsideCi(missing))('the loopback Redis Cluster', () => {
   beforeAll(async () => {
     failUnderCi(missing);
     lab = await ClusterLab.start();
-  }, 60_000);
+  }, 90_000);
   afterAll(() => lab?.stop());
 
   it('has three primaries, each with two replicas, every slot covered', async () => {

@@ -132,13 +132,17 @@ export class ClusterNodeProcess {
 
   /** SIGSTOP: the node stops answering anyone (clients and its peers), as if cut off. */
   pause(): void {
-    const pid = this.serverPid();
-    if (pid) process.kill(pid, 'SIGSTOP');
+    this.signal('SIGSTOP');
   }
 
   resume(): void {
+    this.signal('SIGCONT');
+  }
+
+  /** A signal to the server, if it still runs (a stale pid file names a process long gone). */
+  private signal(sig: NodeJS.Signals): void {
     const pid = this.serverPid();
-    if (pid) process.kill(pid, 'SIGCONT');
+    if (pid && alive(pid)) process.kill(pid, sig);
   }
 
   /** SIGTERM: a primary hands over to a replica first (the entrypoint's planned hand-over). */
@@ -175,7 +179,8 @@ export class ClusterLab {
       await lab.form();
       return lab;
     } catch (err) {
-      await lab.stop();
+      // The start's own error is the one to see, not a cleanup's.
+      await lab.stop().catch(() => undefined);
       throw err;
     }
   }
@@ -237,7 +242,8 @@ export class ClusterLab {
       ),
     );
     if (r.exitCode !== 0) throw new Error(`redis-cli --cluster create failed:\n${r.stdout}`);
-    await this.waitHealthy();
+    // Nine servers forming while the other unit tests load both cores: 30 s ran out once in CI.
+    await this.waitHealthy(60_000);
     await this.prime();
   }
 
