@@ -1,7 +1,8 @@
 // The URL shortener on a real netns stack (`up --with shortener`): a link created through the VIP
 // goes to the master, every redirect through the VIP is a 302 from a backend's own Redis, and the
 // click total Postgres holds equals the redirects served, exactly; `down` keeps the data and the
-// next `up` serves the same links and totals; `down --volumes` leaves nothing. netns only: the shortener's Docker services are checked by `docker compose config`
+// next `up` serves the same links and totals; `down --volumes` leaves nothing. netns only: the
+// shortener's Docker services are checked by `docker compose config`
 // (scripts/runtime/docker.test.ts), not run here. U1: the Postgres primary killed hard under
 // redirects costs no redirect and no click; U2–U5 through the tour's CLI: no redirect fails, no
 // click is lost or doubled (U5: its wiped Redis's unsent clicks are lost, at most a batch, never
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { $ } from 'zx';
 import { packageRoot } from '../scripts/paths.js';
 import { CLICK_BATCH } from '../scripts/demo/shortener-scenarios.js';
+import type { ShortenerTally } from '../scripts/faults/shortener-ops.js';
 import { silentProgress } from '../scripts/progress.js';
 import type { Runtime } from '../scripts/runtime/runtime.js';
 import { openRuntime } from '../scripts/runtime/select.js';
@@ -42,7 +44,7 @@ interface DemoJson {
     id: string;
     note?: string;
     checks: Array<{ expect: string; ok: boolean }>;
-    shortener?: { redirects: { served: number; failed: number; unknown: number }; lost: number; doubled: number; createBlackoutMs: number };
+    shortener?: ShortenerTally;
   }>;
 }
 
